@@ -1,0 +1,33 @@
+# The two commands: `make run` (web page on http://127.0.0.1:7860) and `make test`.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: run test lint eval index
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# CPU torch first, pinned: a bare torch requirement would pull a multi-GB CUDA build.
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/qa serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check qa index ui tests benchmarks
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/python -m pytest
+
+index: $(STAMP)
+	$(BIN)/qa index
+
+eval: $(STAMP)
+	$(BIN)/qa eval ../shared/eval/squad2_dev_subset.json

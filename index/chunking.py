@@ -1,0 +1,106 @@
+"""Cutting documents into overlapping chunks with exact character offsets into the original text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from index.cleaning import TextSpan, content_blocks
+from index.documents import Document
+
+
+@dataclass(frozen=True)
+class ChunkingConfig:
+    """How documents are cut into chunks.
+
+    Attributes:
+        chunk_size_chars: Largest chunk, in characters (default 1000).
+        chunk_overlap_chars: Characters shared by neighbouring chunks (default 150).
+    """
+
+    chunk_size_chars: int = 1000
+    chunk_overlap_chars: int = 150
+
+    def __post_init__(self) -> None:
+        if self.chunk_size_chars < 50:
+            raise ValueError("chunk_size_chars must be at least 50")
+        if not 0 <= self.chunk_overlap_chars < self.chunk_size_chars:
+            raise ValueError("chunk_overlap_chars must be >= 0 and smaller than chunk_size_chars")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of a document: ``text == document.text[start:end]``.
+
+    Attributes:
+        chunk_id: ``"{doc_id}#{ordinal}"``, stable while the document does not change.
+        doc_id: The document it was cut from.
+        start: Offset of its first character in the document's text.
+        end: Offset just past its last character.
+        text: The chunk's text.
+    """
+
+    chunk_id: str
+    doc_id: str
+    start: int
+    end: int
+    text: str
+
+
+def _splitter(config: ChunkingConfig) -> RecursiveCharacterTextSplitter:
+    return RecursiveCharacterTextSplitter(
+        chunk_size=config.chunk_size_chars,
+        chunk_overlap=config.chunk_overlap_chars,
+        separators=["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""],
+        keep_separator="end",
+        strip_whitespace=True,
+    )
+
+
+def _locate(block_text: str, pieces: list[str], overlap_chars: int) -> list[TextSpan]:
+    """Find each piece in ``block_text`` in order.
+
+    Pieces come out of the splitter in document order; each starts after the previous one's
+    start and shares at most ``overlap_chars`` with it, so it is searched from
+    ``max(previous start + 1, previous end - overlap)``. That bound is what keeps offsets
+    right on repeated text, where LangChain's ``add_start_index`` goes wrong (issue 21475).
+    """
+    spans: list[TextSpan] = []
+    search_from = 0
+    for piece in pieces:
+        position = block_text.find(piece, search_from)
+        if position < 0:
+            raise ValueError("text splitter returned a piece that is not in the text")
+        spans.append(TextSpan(position, position + len(piece)))
+        search_from = max(position + 1, position + len(piece) - overlap_chars)
+    return spans
+
+
+def chunk_document(document: Document, config: ChunkingConfig) -> list[Chunk]:
+    """Cut the article text of ``document`` into chunks; clutter lines are never inside one.
+
+    Args:
+        document: The document to cut.
+        config: Chunk size and overlap.
+
+    Returns:
+        Chunks in document order with exact offsets into ``document.text``.
+    """
+    splitter = _splitter(config)
+    chunks: list[Chunk] = []
+    for block in content_blocks(document.text):
+        block_text = document.text[block.start : block.end]
+        pieces = [piece for piece in splitter.split_text(block_text) if piece.strip()]
+        for span in _locate(block_text, pieces, config.chunk_overlap_chars):
+            start, end = block.start + span.start, block.start + span.end
+            chunks.append(
+                Chunk(
+                    chunk_id=f"{document.doc_id}#{len(chunks)}",
+                    doc_id=document.doc_id,
+                    start=start,
+                    end=end,
+                    text=document.text[start:end],
+                )
+            )
+    return chunks

@@ -1,0 +1,61 @@
+"""Extractive question answering over your own documents, with exact citations.
+
+Example:
+    >>> from qa import answer
+    >>> a = answer("What did Larijani say?")
+    >>> a.text, a.abstained, a.confidence, a.sentence, a.citations
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+from qa.followup import HistoryItem
+from qa.pipeline import QA, EmptyQuestionError
+from qa.settings import Settings
+from qa.types import NO_ANSWER_TEXT, Answer, Citation, Passage
+
+__all__ = [
+    "NO_ANSWER_TEXT",
+    "QA",
+    "Answer",
+    "Citation",
+    "EmptyQuestionError",
+    "Passage",
+    "Settings",
+    "answer",
+    "pipeline_for",
+]
+
+
+@functools.cache
+def pipeline_for(settings: Settings) -> QA:
+    """The shared pipeline for ``settings``.
+
+    ``answer()`` is the one-line entry point, so it keeps one loaded pipeline per settings
+    value instead of reloading the model on every call; hold a ``QA`` yourself for full
+    control over its lifetime.
+    """
+    return QA(settings)
+
+
+def answer(
+    question: str,
+    history: Sequence[HistoryItem] | None = None,
+    *,
+    settings: Settings | None = None,
+    k: int | None = None,
+) -> Answer:
+    """Answer a question from the default index (built from ``seeds/`` when missing).
+
+    Args:
+        question: The question.
+        history: Earlier questions or chat messages, for follow-ups (default none).
+        settings: Where the index is and how to answer (default ``Settings()``).
+        k: Passages to consult (default ``settings.top_k``).
+
+    Returns:
+        The answer with its citations, or an abstention.
+    """
+    return pipeline_for(settings or Settings()).answer(question, history=history, k=k)

@@ -1,0 +1,168 @@
+"""The question-answering pipeline: index on disk -> retriever -> reader -> cited answer."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from index import (
+    BuildReport,
+    ChunkingConfig,
+    Embedder,
+    IndexBuilder,
+    IndexStore,
+    SentenceTransformerEmbedder,
+    StoredIndex,
+)
+from qa.followup import FollowUpResolver, HistoryItem
+from qa.nlp import Analyzer
+from qa.question import analyse_question
+from qa.reader import Reader, RuleReader
+from qa.retriever import HybridRetriever, RetrievalConfig
+from qa.settings import Settings
+from qa.types import Answer, Passage
+
+logger = logging.getLogger(__name__)
+
+
+class EmptyQuestionError(ValueError):
+    """The question was empty or only white space."""
+
+
+@dataclass(frozen=True)
+class _Live:
+    index: StoredIndex
+    retriever: HybridRetriever
+    reader: Reader
+
+
+class QA:
+    """Answers questions over the documents of one index folder.
+
+    Holds the loaded model, index and parser; create it once and ask many questions.
+    Answering goes on from the loaded index while ``update()`` builds a new one, which
+    replaces it only when complete.
+
+    Example:
+        >>> qa = QA(Settings(index_dir=Path("data/index")))
+        >>> a = qa.answer("What did Larijani say?")
+        >>> a.text, a.citations[0].quote
+
+    Args:
+        settings: Index folder, documents, model and retrieval settings
+            (default ``Settings()``).
+        embedder: Overrides the embedding model made from ``settings.model_path``.
+    """
+
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None) -> None:
+        self.settings = settings or Settings()
+        self.embedder = embedder or SentenceTransformerEmbedder(self.settings.model_path)
+        self.analyzer = Analyzer()
+        self.resolver = FollowUpResolver(self.analyzer)
+        self.store = IndexStore(self.settings.index_dir)
+        self._live: _Live | None = None
+        self._swap_lock = threading.Lock()
+
+    @property
+    def chunking(self) -> ChunkingConfig:
+        return ChunkingConfig(self.settings.chunk_size_chars, self.settings.chunk_overlap_chars)
+
+    def builder(self) -> IndexBuilder:
+        """An index builder for this pipeline's folder, model and chunking."""
+        return IndexBuilder(self.embedder, self.settings.index_dir, self.chunking)
+
+    def _make_reader(self, index: StoredIndex) -> Reader:
+        return RuleReader(index, self.analyzer)
+
+    def _load(self) -> _Live:
+        index = self.store.load(expected_model=self.embedder.fingerprint())
+        retriever = HybridRetriever(
+            index, self.embedder, RetrievalConfig(top_k=self.settings.top_k)
+        )
+        retriever.warm_up()
+        return _Live(index=index, retriever=retriever, reader=self._make_reader(index))
+
+    def _current(self) -> _Live:
+        with self._swap_lock:
+            if self._live is None:
+                if not self.store.exists():
+                    logger.info(
+                        "no index in %s; building it from %s",
+                        self.settings.index_dir,
+                        ", ".join(map(str, self.settings.documents)),
+                    )
+                    self.builder().update(list(self.settings.documents))
+                self._live = self._load()
+            return self._live
+
+    def warm_up(self) -> None:
+        """Build the index if missing, load it, the models and the parser."""
+        self._current()
+        self.analyzer.warm_up()
+        if isinstance(self.embedder, SentenceTransformerEmbedder):
+            self.embedder.warm_up()
+
+    @property
+    def index(self) -> StoredIndex:
+        """The index answers come from now."""
+        return self._current().index
+
+    def reload(self) -> None:
+        """Load the live index version from disk and switch to it."""
+        fresh = self._load()
+        with self._swap_lock:
+            self._live = fresh
+
+    def update(self, paths: Sequence[str | Path], rebuild: bool = False) -> BuildReport:
+        """Index ``paths`` (add, re-index changed, drop deleted), then switch to the result."""
+        report = self.builder().update(paths, rebuild=rebuild)
+        self.reload()
+        return report
+
+    def remove(self, doc_ids: Sequence[str]) -> BuildReport:
+        """Drop documents by id, then switch to the result."""
+        report = self.builder().remove(doc_ids)
+        self.reload()
+        return report
+
+    def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
+        """The passages the reader would consult for ``question``, best first."""
+        return self._current().retriever.retrieve(question, k=k)
+
+    def answer(
+        self,
+        question: str,
+        history: Sequence[HistoryItem] | None = None,
+        k: int | None = None,
+    ) -> Answer:
+        """Answer ``question`` from the documents, citing them, or say they do not answer it.
+
+        Args:
+            question: The question.
+            history: Earlier questions (strings, oldest first) or chat messages
+                (``{"role", "content"}`` dicts); used to resolve follow-ups such as
+                "Who did he meet?". Default: none.
+            k: Passages to consult (default: ``settings.top_k``).
+
+        Returns:
+            The answer, its sentence, confidence and citations, or an abstention.
+        """
+        if not question or not question.strip():
+            raise EmptyQuestionError("the question is empty; type a question about your documents")
+        question = question.strip()
+        live = self._current()
+        resolved = self.resolver.resolve(question, history or [])
+        if resolved != question:
+            logger.info("follow-up %r read as %r", question, resolved)
+        passages = live.retriever.retrieve(resolved, k=k)
+        result = live.reader.read(analyse_question(resolved), passages)
+        return _with_question(result, question, resolved)
+
+
+def _with_question(result: Answer, question: str, resolved: str) -> Answer:
+    from dataclasses import replace
+
+    return replace(result, question=question, resolved_question=resolved)

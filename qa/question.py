@@ -1,0 +1,383 @@
+"""Reading a question: what kind of answer it expects, its content words, a quoted speaker."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.nlp import word_tokens
+
+SPEECH_VERBS = frozenset(
+    [
+        "say",
+        "said",
+        "says",
+        "saying",
+        "tell",
+        "told",
+        "tells",
+        "telling",
+        "claim",
+        "claimed",
+        "claims",
+        "claiming",
+        "state",
+        "stated",
+        "states",
+        "add",
+        "added",
+        "adds",
+        "adding",
+        "announce",
+        "announced",
+        "announces",
+        "argue",
+        "argued",
+        "argues",
+        "warn",
+        "warned",
+        "warns",
+        "note",
+        "noted",
+        "notes",
+        "insist",
+        "insisted",
+        "insists",
+        "explain",
+        "explained",
+        "explains",
+        "report",
+        "reported",
+        "reports",
+        "write",
+        "wrote",
+        "writes",
+        "comment",
+        "commented",
+        "comments",
+        "mention",
+        "mentioned",
+        "mentions",
+        "declare",
+        "declared",
+        "declares",
+        "suggest",
+        "suggested",
+        "suggests",
+        "believe",
+        "believed",
+        "believes",
+        "think",
+        "thought",
+        "thinks",
+        "assert",
+        "asserted",
+        "asserts",
+        "acknowledge",
+        "acknowledged",
+        "respond",
+        "responded",
+        "replied",
+        "reply",
+        "quote",
+        "quoted",
+    ]
+)
+
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "about",
+        "as",
+        "into",
+        "over",
+        "after",
+        "before",
+        "between",
+        "during",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "do",
+        "does",
+        "did",
+        "doing",
+        "done",
+        "has",
+        "have",
+        "had",
+        "having",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "it's",
+        "and",
+        "or",
+        "but",
+        "not",
+        "no",
+        "nor",
+        "so",
+        "than",
+        "then",
+        "there",
+        "their",
+        "they",
+        "them",
+        "he",
+        "him",
+        "his",
+        "she",
+        "her",
+        "hers",
+        "we",
+        "our",
+        "us",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "mine",
+        "can",
+        "could",
+        "will",
+        "would",
+        "shall",
+        "should",
+        "may",
+        "might",
+        "must",
+        "also",
+        "too",
+        "very",
+        "just",
+        "one",
+        "ones",
+        "s",
+        "t",
+    ]
+)
+
+_ATTRIBUTION = re.compile(
+    r"^\s*(?:and\s+)?what\s+(?:did|does|do|has|have|had|was|is)\s+(?P<speaker>.+?)\s+"
+    r"(?P<verb>say|said|tell|told|claim|claimed|state|stated|argue|argued|add|added|announce|"
+    r"announced|warn|warned|report|reported|write|wrote|note|noted|insist|insisted|mention|"
+    r"mentioned|comment|commented|explain|explained|think|believe)\b(?P<rest>[^?]*)\??\s*$",
+    re.IGNORECASE,
+)
+
+# Entity labels (spaCy's OntoNotes scheme) that answer each kind of question.
+PERSON_LIKE = frozenset({"PERSON", "ORG", "NORP"})
+TIME_LIKE = frozenset({"DATE", "TIME"})
+PLACE_LIKE = frozenset({"GPE", "LOC", "FAC"})
+NUMBER_LIKE = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
+
+_FOCUS_TYPES: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
+    (
+        frozenset(
+            [
+                "year",
+                "years",
+                "date",
+                "day",
+                "days",
+                "month",
+                "months",
+                "century",
+                "decade",
+                "time",
+                "era",
+                "period",
+            ]
+        ),
+        TIME_LIKE,
+    ),
+    (
+        frozenset(
+            [
+                "country",
+                "countries",
+                "city",
+                "cities",
+                "state",
+                "states",
+                "nation",
+                "region",
+                "place",
+                "town",
+                "continent",
+                "island",
+                "province",
+                "county",
+                "location",
+                "capital",
+                "area",
+            ]
+        ),
+        PLACE_LIKE | frozenset({"NORP"}),
+    ),
+    (
+        frozenset(
+            [
+                "person",
+                "man",
+                "woman",
+                "king",
+                "queen",
+                "president",
+                "leader",
+                "author",
+                "scientist",
+                "player",
+                "emperor",
+                "ruler",
+                "founder",
+                "writer",
+                "artist",
+                "architect",
+                "actor",
+                "general",
+            ]
+        ),
+        frozenset({"PERSON"}),
+    ),
+    (
+        frozenset(
+            [
+                "company",
+                "organization",
+                "organisation",
+                "group",
+                "party",
+                "team",
+                "university",
+                "institution",
+                "agency",
+                "network",
+                "channel",
+                "newspaper",
+                "broadcaster",
+                "band",
+                "club",
+            ]
+        ),
+        frozenset({"ORG"}),
+    ),
+    (frozenset(["percentage", "percent", "proportion", "share"]), frozenset({"PERCENT"})),
+    (frozenset(["language", "languages"]), frozenset({"LANGUAGE", "NORP"})),
+    (frozenset(["price", "cost", "amount"]), frozenset({"MONEY", "CARDINAL", "QUANTITY"})),
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the reader needs to know about a question.
+
+    Attributes:
+        text: The question.
+        kind: ``who``, ``when``, ``where``, ``how_many``, ``how_much``, ``how_long``,
+            ``which``, ``what``, ``why``, ``how``, ``say`` (attribution) or ``other``.
+        expected_labels: Entity labels an answer should carry; empty when any phrase will do.
+        content_words: Lower-cased words that carry the question's meaning.
+        speaker: For "What did X say?", the X; else None.
+        topic_words: For attribution questions, content words after the verb ("about Iran").
+    """
+
+    text: str
+    kind: str
+    expected_labels: frozenset[str]
+    content_words: tuple[str, ...]
+    speaker: str | None = None
+    topic_words: tuple[str, ...] = ()
+
+
+def content_words(text: str) -> tuple[str, ...]:
+    """Words of ``text`` that are not function words, in order, de-duplicated."""
+    return tuple(dict.fromkeys(w for w in word_tokens(text) if w not in _STOP))
+
+
+def _focus_labels(words: list[str], after: int) -> frozenset[str]:
+    for word in words[after : after + 3]:
+        for nouns, labels in _FOCUS_TYPES:
+            if word in nouns:
+                return labels
+    return frozenset()
+
+
+def analyse_question(text: str) -> Question:
+    """Classify ``text`` by the answer it expects.
+
+    Args:
+        text: The question.
+
+    Returns:
+        Its kind, expected entity labels, content words and, for attribution questions,
+        the speaker.
+    """
+    attribution = _ATTRIBUTION.match(text)
+    if attribution:
+        speaker = attribution.group("speaker").strip()
+        return Question(
+            text=text,
+            kind="say",
+            expected_labels=frozenset(),
+            content_words=content_words(text),
+            speaker=speaker,
+            topic_words=content_words(attribution.group("rest")),
+        )
+    words = word_tokens(text)
+    kind, labels = "other", frozenset[str]()
+    for position, word in enumerate(words):
+        following = words[position + 1] if position + 1 < len(words) else ""
+        if word in {"who", "whom", "whose"}:
+            kind, labels = "who", PERSON_LIKE
+        elif word == "when":
+            kind, labels = "when", TIME_LIKE
+        elif word == "where":
+            kind, labels = "where", PLACE_LIKE | frozenset({"ORG"})
+        elif word == "how" and following in {"many", "much"}:
+            focus = _focus_labels(words, position + 2)
+            kind = "how_many" if following == "many" else "how_much"
+            labels = focus if focus else NUMBER_LIKE
+        elif word == "how" and following in {"long", "old", "often", "far", "large", "big"}:
+            kind, labels = "how_long", NUMBER_LIKE | TIME_LIKE
+        elif word in {"which", "what"}:
+            kind = word
+            labels = _focus_labels(words, position + 1)
+        elif word == "why":
+            kind, labels = "why", frozenset()
+        elif word == "how":
+            kind, labels = "how", frozenset()
+        else:
+            continue
+        break
+    return Question(text=text, kind=kind, expected_labels=labels, content_words=content_words(text))

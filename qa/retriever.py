@@ -1,0 +1,149 @@
+"""Hybrid retrieval: dense FAISS search and BM25, fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from index import Embedder, StoredIndex
+from qa.types import Passage
+
+if TYPE_CHECKING:
+    import bm25s
+
+logger = logging.getLogger(__name__)
+
+
+def _stem_words(words: Sequence[str]) -> list[str]:
+    import Stemmer
+
+    stemmed: list[str] = Stemmer.Stemmer("english").stemWords(list(words))
+    return stemmed
+
+
+def lexical_tokens(texts: Sequence[str]) -> list[list[str]]:
+    """Lower-cased, stop-word-free, stemmed tokens of each text, as BM25 sees them."""
+    import bm25s
+
+    tokens: list[list[str]] = bm25s.tokenize(
+        list(texts),
+        stopwords="english",
+        stemmer=_stem_words,
+        return_ids=False,
+        show_progress=False,
+    )
+    return tokens
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """How many passages to consult and how the two rankings are fused.
+
+    Attributes:
+        top_k: Passages returned (default 5).
+        candidates: Hits taken from each ranking before fusion (default 50).
+        rrf_k: Reciprocal-rank-fusion constant; larger flattens the rank weights (default 60).
+    """
+
+    top_k: int = 5
+    candidates: int = 50
+    rrf_k: int = 60
+
+
+class HybridRetriever:
+    """Finds the passages most likely to answer a question.
+
+    Dense similarity catches paraphrase; BM25 catches names and rare words ("Larijani").
+    The two rankings are fused with reciprocal rank fusion.
+
+    Example:
+        >>> retriever = HybridRetriever(store.load(), SentenceTransformerEmbedder())
+        >>> [p.doc_id for p in retriever.retrieve("What did Larijani say?", k=2)]
+
+    Args:
+        index: The loaded index.
+        embedder: The model that built the index.
+        config: Retrieval settings (default ``RetrievalConfig()``).
+    """
+
+    def __init__(
+        self, index: StoredIndex, embedder: Embedder, config: RetrievalConfig | None = None
+    ) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.config = config or RetrievalConfig()
+        self._bm25: bm25s.BM25 | None = None
+
+    def warm_up(self) -> None:
+        """Build the BM25 index over all chunks (done once, on first use otherwise)."""
+        if self._bm25 is None:
+            import bm25s
+
+            texts = [self.index.chunk(row).text for row in range(len(self.index.chunk_refs))]
+            bm25 = bm25s.BM25()
+            bm25.index(lexical_tokens(texts) if texts else [[]], show_progress=False)
+            self._bm25 = bm25
+
+    def _dense(self, question: str, limit: int) -> list[tuple[int, float]]:
+        vector = self.embedder.embed([question])
+        scores, rows = self.index.vectors.search(vector, min(limit, self.index.vectors.ntotal))
+        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+
+    def _lexical(self, question: str, limit: int) -> list[tuple[int, float]]:
+        self.warm_up()
+        assert self._bm25 is not None
+        query = lexical_tokens([question])[0]
+        if not query:
+            return []
+        scores: npt.NDArray[np.float64] = self._bm25.get_scores(query)
+        limit = min(limit, len(scores))
+        top = np.argpartition(-scores, limit - 1)[:limit]
+        ranked = sorted(top.tolist(), key=lambda row: -scores[row])
+        return [(int(row), float(scores[row])) for row in ranked if scores[row] > 0]
+
+    def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
+        """Return the ``k`` best passages for ``question``, best first.
+
+        Args:
+            question: The question text.
+            k: Passages to return (default: ``config.top_k``).
+
+        Returns:
+            Passages with fused, dense and lexical scores.
+        """
+        top_k = k if k is not None else self.config.top_k
+        if self.index.vectors.ntotal == 0 or top_k <= 0:
+            return []
+        dense = self._dense(question, self.config.candidates)
+        lexical = self._lexical(question, self.config.candidates)
+        fused: dict[int, float] = {}
+        for ranking in (dense, lexical):
+            for rank, (row, _) in enumerate(ranking):
+                fused[row] = fused.get(row, 0.0) + 1.0 / (self.config.rrf_k + rank + 1)
+        dense_scores = dict(dense)
+        lexical_scores = dict(lexical)
+        best = sorted(fused, key=lambda row: (-fused[row], row))[:top_k]
+        passages = []
+        for row in best:
+            chunk = self.index.chunk(row)
+            record = self.index.documents[chunk.doc_id]
+            passages.append(
+                Passage(
+                    chunk_id=chunk.chunk_id,
+                    doc_id=chunk.doc_id,
+                    title=record.title,
+                    source_path=record.source_path,
+                    start=chunk.start,
+                    end=chunk.end,
+                    text=chunk.text,
+                    score=fused[row],
+                    dense_score=dense_scores.get(row),
+                    lexical_score=lexical_scores.get(row),
+                )
+            )
+        return passages

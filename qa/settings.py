@@ -1,0 +1,77 @@
+"""The one typed settings object, filled at the edge from flags, then environment, then defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_INDEX_DIR = Path("data") / "index"
+
+
+def default_documents_dir() -> Path:
+    """The bundled seed documents (``seeds/``), wherever the package is installed."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("seeds")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the bundled seeds/ folder is not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the pipeline, CLI and web app can be told.
+
+    Attributes:
+        index_dir: Where the index lives (default ``data/index``; env ``QA_INDEX_DIR``).
+        documents: Files or folders indexed when the index is missing (default: the seeds;
+            env ``QA_DOCUMENTS``, paths separated by ``:``).
+        model_path: Embedding model folder (default: the bundled all-MiniLM-L6-v2;
+            env ``QA_MODEL_PATH``).
+        reader_model_path: A local Hugging Face extractive-QA model folder to use instead of
+            the built-in reader (default None; env ``QA_READER_MODEL``).
+        top_k: Passages consulted per question (default 5; env ``QA_TOP_K``).
+        chunk_size_chars: Chunk size in characters (default 1000; env ``QA_CHUNK_SIZE``).
+        chunk_overlap_chars: Chunk overlap in characters (default 150; env ``QA_CHUNK_OVERLAP``).
+        host: Web app address (default 127.0.0.1; env ``QA_HOST``).
+        port: Web app port (default 7860; env ``QA_PORT``).
+    """
+
+    index_dir: Path = DEFAULT_INDEX_DIR
+    documents: tuple[Path, ...] = field(default_factory=lambda: (default_documents_dir(),))
+    model_path: Path | None = None
+    reader_model_path: Path | None = None
+    top_k: int = 5
+    chunk_size_chars: int = 1000
+    chunk_overlap_chars: int = 150
+    host: str = "127.0.0.1"
+    port: int = 7860
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Defaults overridden by the ``QA_*`` variables in ``environ``."""
+        settings = cls()
+        changes: dict[str, object] = {}
+        if value := environ.get("QA_INDEX_DIR"):
+            changes["index_dir"] = Path(value)
+        if value := environ.get("QA_DOCUMENTS"):
+            changes["documents"] = tuple(Path(p) for p in value.split(":") if p)
+        if value := environ.get("QA_MODEL_PATH"):
+            changes["model_path"] = Path(value)
+        if value := environ.get("QA_READER_MODEL"):
+            changes["reader_model_path"] = Path(value)
+        for name, variable in (
+            ("top_k", "QA_TOP_K"),
+            ("chunk_size_chars", "QA_CHUNK_SIZE"),
+            ("chunk_overlap_chars", "QA_CHUNK_OVERLAP"),
+            ("port", "QA_PORT"),
+        ):
+            if value := environ.get(variable):
+                try:
+                    changes[name] = int(value)
+                except ValueError as exc:
+                    raise ValueError(f"{variable} must be a whole number, not {value!r}") from exc
+        if value := environ.get("QA_HOST"):
+            changes["host"] = value
+        return replace(settings, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,127 @@
+"""The on-disk index: reload gives the same answers, builds are repeatable, damage is detected."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from index import (
+    CorruptIndexError,
+    IndexBuilder,
+    IndexStore,
+    ModelFingerprint,
+    ModelMismatchError,
+    NoDocumentsError,
+    SentenceTransformerEmbedder,
+)
+from qa import QA, Settings
+
+
+class OtherModel:
+    """An embedder that claims to be a different model (vectors of the same size)."""
+
+    def __init__(self, real: SentenceTransformerEmbedder) -> None:
+        self.real = real
+
+    def fingerprint(self) -> ModelFingerprint:
+        return ModelFingerprint("other-model", "0" * 64, self.real.fingerprint().dimension)
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        return self.real.embed(texts)
+
+
+def test_manifest_records_model_and_hashes(
+    tmp_path: Path, docs_dir: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    IndexBuilder(embedder, tmp_path / "index").update([docs_dir])
+    manifest = IndexStore(tmp_path / "index").read_manifest()
+    assert manifest["model"]["name"] == "all-MiniLM-L6-v2"
+    assert len(manifest["model"]["weights_sha256"]) == 64
+    assert manifest["model"]["dimension"] == 384
+    assert manifest["chunking"] == {"chunk_size_chars": 1000, "chunk_overlap_chars": 150}
+    [entry] = manifest["documents"]
+    assert entry["doc_id"] == "000_0c4851bab53c4404" and len(entry["content_hash"]) == 64
+
+
+def test_build_twice_is_identical_and_second_build_embeds_nothing(
+    tmp_path: Path, docs_dir: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    first = IndexBuilder(embedder, tmp_path / "a").update([docs_dir])
+    second = IndexBuilder(embedder, tmp_path / "b").update([docs_dir])
+    again = IndexBuilder(embedder, tmp_path / "a").update([docs_dir])
+    assert first.chunks_embedded > 0 and again.chunks_embedded == 0
+    assert again.unchanged == ("000_0c4851bab53c4404",)
+    a, b = IndexStore(tmp_path / "a").load(), IndexStore(tmp_path / "b").load()
+    assert a.documents == b.documents
+    assert second.total_chunks == first.total_chunks
+    np.testing.assert_array_equal(
+        a.vectors.reconstruct_n(0, a.vectors.ntotal), b.vectors.reconstruct_n(0, b.vectors.ntotal)
+    )
+
+
+def test_saved_and_reloaded_index_answers_the_same(
+    tmp_path: Path, docs_dir: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    settings = Settings(index_dir=tmp_path / "index", documents=(docs_dir,))
+    first = QA(settings, embedder=embedder).answer("When did Trump speak to Axios?")
+    reloaded = QA(settings, embedder=embedder).answer("When did Trump speak to Axios?")
+    assert first == reloaded
+    assert not first.abstained
+
+
+def test_index_built_with_another_model_is_refused(
+    tmp_path: Path, docs_dir: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    IndexBuilder(OtherModel(embedder), tmp_path / "index").update([docs_dir])
+    with pytest.raises(ModelMismatchError, match="built with model 'other-model'"):
+        IndexStore(tmp_path / "index").load(expected_model=embedder.fingerprint())
+    with pytest.raises(ModelMismatchError):
+        IndexBuilder(embedder, tmp_path / "index").update([docs_dir])
+
+
+@pytest.mark.parametrize("victim", ["documents.jsonl", "vectors.faiss"])
+def test_corrupt_index_file_is_named_with_the_fix(
+    tmp_path: Path, docs_dir: Path, embedder: SentenceTransformerEmbedder, victim: str
+) -> None:
+    store = IndexStore(tmp_path / "index")
+    IndexBuilder(embedder, store.index_dir).update([docs_dir])
+    path = store.index_dir / "versions" / str(store.current_version()) / victim
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(CorruptIndexError, match=f"{victim}.*qa index --rebuild"):
+        store.load()
+
+
+def test_empty_folder_is_refused_and_the_index_is_kept(
+    tmp_path: Path, docs_dir: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    store = IndexStore(tmp_path / "index")
+    builder = IndexBuilder(embedder, store.index_dir)
+    builder.update([docs_dir])
+    version = store.current_version()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(NoDocumentsError, match="no documents to index"):
+        IndexBuilder(embedder, tmp_path / "fresh").update([empty])
+    builder.update([empty])  # other documents stay indexed; nothing is lost
+    assert store.current_version() != version
+    assert "000_0c4851bab53c4404" in store.load().documents
+
+
+def test_unreadable_and_binary_files_are_reported_and_others_indexed(
+    tmp_path: Path, docs_dir: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    (docs_dir / "empty.txt").write_text("   \n")
+    (docs_dir / "binary.txt").write_bytes(b"\x00\x01\x02binary")
+    (docs_dir / "latin1.md").write_bytes("Caf\xe9 opened in Paris in 1890.".encode("latin-1"))
+    report = IndexBuilder(embedder, tmp_path / "index").update([docs_dir])
+    messages = {Path(p.path).name: p.message for p in report.problems}
+    assert messages["empty.txt"] == "file is empty"
+    assert "binary" in messages["binary.txt"]
+    assert "invalid UTF-8" in messages["latin1.md"]
+    assert set(report.added) == {"000_0c4851bab53c4404", "latin1"}

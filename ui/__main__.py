@@ -1,0 +1,7 @@
+"""``python -m ui`` runs the ``qa`` command."""
+
+import sys
+
+from ui.cli import main
+
+sys.exit(main())
