@@ -226,6 +226,14 @@ class IndexBuilder:
             count = len(records[position].chunks)
             pieces[position] = embedded[cursor : cursor + count]
             cursor += count
+        if previous is not None and not (added or updated or removed) and reusable is not None:
+            # Nothing changed: keep the live version instead of writing an identical one.
+            return BuildReport(
+                unchanged=tuple(sorted(unchanged)),
+                problems=tuple(problems),
+                total_chunks=previous.vectors.ntotal,
+                version=previous.version,
+            )
         order = sorted(range(len(records)), key=lambda position: records[position].doc_id)
         records = [records[position] for position in order]
         vectors = _stack([pieces[position] for position in order], previous, self.embedder)

@@ -55,6 +55,7 @@ def test_build_twice_is_identical_and_second_build_embeds_nothing(
     again = IndexBuilder(embedder, tmp_path / "a").update([docs_dir])
     assert first.chunks_embedded > 0 and again.chunks_embedded == 0
     assert again.unchanged == ("000_0c4851bab53c4404",)
+    assert again.version == first.version, "an unchanged folder does not rewrite the index"
     a, b = IndexStore(tmp_path / "a").load(), IndexStore(tmp_path / "b").load()
     assert a.documents == b.documents
     assert second.total_chunks == first.total_chunks
@@ -108,8 +109,8 @@ def test_empty_folder_is_refused_and_the_index_is_kept(
     empty.mkdir()
     with pytest.raises(NoDocumentsError, match="no documents to index"):
         IndexBuilder(embedder, tmp_path / "fresh").update([empty])
-    builder.update([empty])  # other documents stay indexed; nothing is lost
-    assert store.current_version() != version
+    builder.update([empty])  # other documents stay indexed; nothing is lost or rewritten
+    assert store.current_version() == version
     assert "000_0c4851bab53c4404" in store.load().documents
 
 
