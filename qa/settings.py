@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 DEFAULT_INDEX_DIR = Path("data") / "index"
+DEFAULT_UPLOADS_DIR = Path("data") / "uploads"
 
 
 def default_documents_dir() -> Path:
@@ -36,6 +37,10 @@ class Settings:
         chunk_overlap_chars: Chunk overlap in characters (default 150; env ``QA_CHUNK_OVERLAP``).
         host: Web app address (default 127.0.0.1; env ``QA_HOST``).
         port: Web app port (default 7860; env ``QA_PORT``).
+        uploads_dir: Where documents uploaded through the web page are kept
+            (default ``data/uploads``; env ``QA_UPLOADS_DIR``).
+        max_upload_bytes: Largest document the web page accepts, in bytes
+            (default 5,000,000; env ``QA_MAX_UPLOAD_BYTES``).
     """
 
     index_dir: Path = DEFAULT_INDEX_DIR
@@ -47,6 +52,8 @@ class Settings:
     chunk_overlap_chars: int = 150
     host: str = "127.0.0.1"
     port: int = 7860
+    uploads_dir: Path = DEFAULT_UPLOADS_DIR
+    max_upload_bytes: int = 5_000_000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -66,12 +73,15 @@ class Settings:
             ("chunk_size_chars", "QA_CHUNK_SIZE"),
             ("chunk_overlap_chars", "QA_CHUNK_OVERLAP"),
             ("port", "QA_PORT"),
+            ("max_upload_bytes", "QA_MAX_UPLOAD_BYTES"),
         ):
             if value := environ.get(variable):
                 try:
                     changes[name] = int(value)
                 except ValueError as exc:
                     raise ValueError(f"{variable} must be a whole number, not {value!r}") from exc
+        if value := environ.get("QA_UPLOADS_DIR"):
+            changes["uploads_dir"] = Path(value)
         if value := environ.get("QA_HOST"):
             changes["host"] = value
         return replace(settings, **changes)  # type: ignore[arg-type]
