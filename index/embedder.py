@@ -7,7 +7,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +18,21 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
+Precision = Literal["auto", "fp32", "bf16"]
+# Batches at least this large (index builds) run in bf16 when chosen; a question stays fp32.
+_BULK_TEXTS = 16
+
+
+def cpu_has_native_bf16(cpuinfo_path: Path = Path("/proc/cpuinfo")) -> bool:
+    """Whether the CPU computes bf16 natively (AVX-512 BF16 or AMX), where bf16 pays off.
+
+    On CPUs without it, PyTorch emulates bf16 and runs slower than fp32.
+    """
+    try:
+        flags = cpuinfo_path.read_text(errors="replace")
+    except OSError:
+        return False
+    return any(flag in flags for flag in ("avx512_bf16", "amx_bf16"))
 
 
 @dataclass(frozen=True)
@@ -72,6 +87,9 @@ class SentenceTransformerEmbedder:
         model_name: Name recorded in index manifests (default: the folder's name, or
             ``all-MiniLM-L6-v2`` for the bundled model).
         batch_size: Texts per forward pass when embedding (default 32).
+        precision: Arithmetic for bulk embedding (index builds): ``"bf16"``, ``"fp32"``, or
+            ``"auto"`` (default: bf16 where the CPU has native bf16, else fp32). Questions are
+            always embedded in fp32. Measured in ``benchmarks/index_build.py``.
     """
 
     def __init__(
@@ -79,11 +97,14 @@ class SentenceTransformerEmbedder:
         model_path: Path | None = None,
         model_name: str | None = None,
         batch_size: int = 32,
+        precision: Precision = "auto",
     ) -> None:
         self.model_path = model_path
         self.model_name = model_name
         self.batch_size = batch_size
+        self.precision = precision
         self._model: SentenceTransformer | None = None
+        self._bulk_model: SentenceTransformer | None = None
         self._fingerprint: ModelFingerprint | None = None
 
     def _resolved_path(self) -> Path:
@@ -108,20 +129,40 @@ class SentenceTransformerEmbedder:
             )
         return self._fingerprint
 
-    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        """Embed ``texts`` into an ``(n, dimension)`` float32 array of unit-length rows."""
+    def bulk_precision(self) -> Literal["fp32", "bf16"]:
+        """The precision large batches are embedded in (``precision`` with auto resolved)."""
+        if self.precision == "auto":
+            return "bf16" if cpu_has_native_bf16() else "fp32"
+        return self.precision
+
+    def _model_for(self, count: int) -> SentenceTransformer:
         self.warm_up()
         assert self._model is not None
+        if count < _BULK_TEXTS or self.bulk_precision() == "fp32":
+            return self._model
+        if self._bulk_model is None:
+            import copy
+
+            import torch
+
+            self._bulk_model = copy.deepcopy(self._model).to(torch.bfloat16)
+        return self._bulk_model
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Embed ``texts`` into an ``(n, dimension)`` float32 array of unit-length rows."""
         if not texts:
             return np.zeros((0, self.fingerprint().dimension), dtype=np.float32)
-        vectors = self._model.encode(
+        vectors = self._model_for(len(texts)).encode(
             list(texts),
             batch_size=self.batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,
         )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        vectors = np.asarray(vectors, dtype=np.float32)
+        # Re-normalise in fp32: bf16 rounding leaves norms a little off 1.
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return np.ascontiguousarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
 
 
 def _dimension_of(model_path: Path) -> int:
