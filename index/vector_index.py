@@ -81,6 +81,6 @@ def build_vector_index(
 def configure_loaded(index: faiss.Index, spec: VectorIndexSpec) -> faiss.Index:
     """Re-apply query-time parameters that FAISS does not keep in the file (efSearch)."""
     if spec.kind == "hnsw":
-        hnsw: faiss.IndexHNSWFlat = faiss.downcast_index(index)
-        hnsw.hnsw.efSearch = spec.ef_search
+        hnsw = faiss.downcast_index(index)
+        hnsw.hnsw.efSearch = spec.ef_search  # type: ignore[attr-defined]
     return index
