@@ -1,61 +1,253 @@
-"""The Gradio chat page: ask questions of the indexed documents and see the cited evidence."""
+"""The Gradio chat page: ask your documents, check the cited evidence, manage the sources."""
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from qa import QA, EmptyQuestionError, Settings
-from ui.formatting import answer_markdown
+from ui.formatting import answer_html, human_size, question_html, sources_html, status_html
+from ui.style import CSS
+from ui.uploads import DocumentLibrary, IncomingFile, UploadRefused, supported_suffixes
 
 logger = logging.getLogger(__name__)
 
-EXAMPLES = ["What did Larijani say?", "Who is Ali Larijani?", "When did Trump speak to Axios?"]
+EXAMPLES = (
+    "What did Larijani say?",
+    "Who is Ali Larijani?",
+    "When did Trump speak to Axios?",
+)
+# Answering is CPU-bound; two at a time fills the two cores this runs on.
+ANSWER_CONCURRENCY = 2
+# Index writes take the index's writer lock; one at a time, queued, never refused.
+INDEX_WRITES = "index-writes"
+MAX_PASSAGES = 20
+
+Message = dict[str, Any]
 
 
-def build_app(qa: QA) -> gr.Blocks:
-    """The page for one pipeline; ``qa`` must already be warmed up or will warm on first use.
+def _choices(library: DocumentLibrary) -> list[tuple[str, str]]:
+    return [(f"{row.title} ({row.file_name})", row.doc_id) for row in library.rows()]
+
+
+def build_app(qa: QA, settings: Settings | None = None) -> gr.Blocks:
+    """The page for one pipeline; ``qa`` may be warmed up already or warm on first use.
 
     Args:
         qa: The pipeline every question goes to.
+        settings: Uploads folder, size limit and default passages (default ``qa.settings``).
 
     Returns:
-        The Gradio Blocks app (not launched).
+        The Gradio Blocks app, not launched; see ``launch``.
     """
+    settings = settings or qa.settings
+    library = DocumentLibrary(qa, settings.uploads_dir, settings.max_upload_bytes)
+    suffixes = ", ".join(supported_suffixes())
 
-    def respond(message: str, history: list[dict[str, Any]]) -> str:
+    def respond(
+        question: str, chat: list[Message], conversation: list[Message], passages: float
+    ) -> tuple[list[Message], list[Message], str]:
+        question = (question or "").strip()
+        if not question:
+            gr.Warning("Type a question about your documents first.")
+            return chat, conversation, ""
         try:
-            answer = qa.answer(message, history=history)
+            answer = qa.answer(question, history=conversation, k=int(passages))
         except EmptyQuestionError as exc:
-            return str(exc)
-        return answer_markdown(answer)
+            gr.Warning(str(exc))
+            return chat, conversation, ""
+        shown = [
+            {"role": "user", "content": question_html(question)},
+            {"role": "assistant", "content": answer_html(answer)},
+        ]
+        # Follow-ups are resolved from the plain question and short answer, not the HTML.
+        plain = [
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": "" if answer.abstained else answer.text},
+        ]
+        return [*chat, *shown], [*conversation, *plain], ""
 
-    def ask(question: str) -> dict[str, Any]:
-        return qa.answer(question).to_dict()
+    def ask(
+        question: str, history: list[dict[str, str]] | None = None, passages: int | None = None
+    ) -> dict[str, Any]:
+        """Answer a question from the indexed documents, with citations.
 
-    with gr.Blocks(title="Ask your documents") as app:
+        Args:
+            question: The question.
+            history: Earlier chat messages ({"role", "content"}), for follow-ups.
+            passages: Passages to consult (default: the server's setting).
+
+        Returns:
+            The same fields as ``qa.answer(...).to_dict()``: answer, abstained, confidence,
+            sentence, citations, related, question, resolved_question.
+        """
+        try:
+            return qa.answer(question, history=history or [], k=passages).to_dict()
+        except EmptyQuestionError as exc:
+            raise gr.Error(str(exc)) from exc
+
+    def refresh() -> tuple[str, Any]:
+        return sources_html(library.rows()), gr.update(choices=_choices(library), value=None)
+
+    def on_upload(
+        paths: list[str] | None,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio injects it by this default)
+    ) -> tuple[str, str, Any, None]:
+        if not paths:
+            return (*refresh()[:1], "", gr.update(), None)
+        incoming = [IncomingFile(Path(path).name, Path(path)) for path in paths]
+        try:
+            result = library.add(incoming, lambda done, what: progress(done, desc=what))
+        finally:
+            # The framework's copy is no longer needed; ours lives in the uploads folder.
+            for item in incoming:
+                item.path.unlink(missing_ok=True)
+        table, choices = refresh()
+        return table, status_html(result.messages, ok=result.ok), choices, None
+
+    def on_remove(doc_id: str | None) -> tuple[str, str, Any]:
+        if not doc_id:
+            table, choices = refresh()
+            return table, status_html(["Choose a document to remove first."], ok=False), choices
+        try:
+            message, ok = library.remove(doc_id), True
+        except UploadRefused as exc:
+            message, ok = f"Not removed: {exc}.", False
+        table, choices = refresh()
+        return table, status_html([message], ok=ok), choices
+
+    with gr.Blocks(title="Ask your documents", delete_cache=(3600, 3600)) as app:
+        conversation = gr.State([])
         gr.Markdown(
-            "# Ask your documents\nEvery answer is copied from your documents, with sources."
+            "# Ask your documents\n"
+            "Every answer is copied word for word from your documents. Open a numbered "
+            "source to see the passage, with the answer marked."
         )
-        gr.ChatInterface(respond, examples=EXAMPLES, api_name="chat")
-        with gr.Row(visible=False):
-            question = gr.Textbox()
-            result = gr.JSON()
-        question.submit(ask, question, result, api_name="ask")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=300):
+                chatbot = gr.Chatbot(
+                    label="Conversation",
+                    elem_id="qa-chat",
+                    height=620,
+                    latex_delimiters=[],
+                    feedback_options=None,
+                    buttons=["copy"],
+                    placeholder="Ask a question about your documents, or pick an example below.",
+                )
+                with gr.Row(equal_height=True):
+                    question = gr.Textbox(
+                        label="Your question",
+                        placeholder="For example: What did Larijani say?",
+                        elem_id="qa-question",
+                        scale=5,
+                        autofocus=True,
+                        max_length=1000,
+                    )
+                    ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-ask")
+                gr.Markdown("**Examples** (click one to ask it)")
+                with gr.Row(elem_id="qa-examples"):
+                    example_buttons = [(gr.Button(text, size="sm"), text) for text in EXAMPLES]
+                with gr.Row():
+                    clear = gr.Button("New conversation", size="sm", elem_id="qa-clear")
+                with gr.Accordion("Settings", open=False, elem_id="qa-settings"):
+                    passages = gr.Slider(
+                        minimum=1,
+                        maximum=MAX_PASSAGES,
+                        value=min(settings.top_k, MAX_PASSAGES),
+                        step=1,
+                        label="Passages consulted per question",
+                        info="More passages can find answers in more places, but take longer.",
+                        elem_id="qa-passages",
+                    )
+            with gr.Column(scale=2, min_width=280, elem_id="qa-sources-panel"):
+                gr.Markdown("## Your documents")
+                sources = gr.HTML(sources_html(library.rows()), elem_id="qa-sources")
+                upload = gr.File(
+                    label=(
+                        f"Add documents ({suffixes}; up to "
+                        f"{human_size(settings.max_upload_bytes)} each)"
+                    ),
+                    file_count="multiple",
+                    elem_id="qa-upload",
+                )
+                upload_status = gr.HTML("", elem_id="qa-upload-status")
+                remove_choice = gr.Dropdown(
+                    choices=_choices(library),
+                    value=None,
+                    label="Remove a document",
+                    elem_id="qa-remove-choice",
+                )
+                remove_button = gr.Button("Remove document", variant="stop", elem_id="qa-remove")
+                remove_status = gr.HTML("", elem_id="qa-remove-status")
+
+        chat_io = {
+            "fn": respond,
+            "inputs": [question, chatbot, conversation, passages],
+            "outputs": [chatbot, conversation, question],
+            "api_visibility": "private",
+        }
+        question.submit(**chat_io)  # type: ignore[arg-type]
+        ask_button.click(**chat_io)  # type: ignore[arg-type]
+        for button, text in example_buttons:
+            button.click(
+                lambda text=text: text, None, question, queue=False, api_visibility="private"
+            ).then(**chat_io)  # type: ignore[arg-type]
+        clear.click(
+            lambda: ([], [], ""),
+            None,
+            [chatbot, conversation, question],
+            queue=False,
+            api_visibility="private",
+        )
+        upload.upload(
+            on_upload,
+            [upload],
+            [sources, upload_status, remove_choice, upload],
+            concurrency_limit=1,
+            concurrency_id=INDEX_WRITES,
+            show_progress="full",
+            api_visibility="private",
+        )
+        remove_button.click(
+            on_remove,
+            [remove_choice],
+            [sources, remove_status, remove_choice],
+            concurrency_limit=1,
+            concurrency_id=INDEX_WRITES,
+            api_visibility="private",
+        )
+        app.load(refresh, None, [sources, remove_choice], api_visibility="private")
+        gr.api(  # type: ignore[attr-defined]
+            ask, api_name="ask", concurrency_limit=ANSWER_CONCURRENCY
+        )
+    app.queue(default_concurrency_limit=ANSWER_CONCURRENCY, max_size=256)
     return app  # type: ignore[no-any-return]
+
+
+def launch_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for ``Blocks.launch``: address, upload limit, file access, look.
+
+    Gradio then serves no file of ours: the index, the uploads folder and the document
+    folders are blocked outright, and nothing is added to the files it may serve.
+    """
+    private = {settings.index_dir, settings.uploads_dir, *settings.documents}
+    return {
+        "server_name": settings.host,
+        "server_port": settings.port,
+        "blocked_paths": sorted(str(path.resolve()) for path in private),
+        "max_file_size": settings.max_upload_bytes,
+        "footer_links": ["api"],
+        "css": CSS,
+        "show_error": True,
+    }
 
 
 def serve(settings: Settings) -> None:
     """Warm up the pipeline and serve the page until interrupted."""
     qa = QA(settings)
     qa.warm_up()
-    app = build_app(qa)
-    app.queue(default_concurrency_limit=2)
-    app.launch(
-        server_name=settings.host,
-        server_port=settings.port,
-        allowed_paths=[],
-        footer_links=["api"],
-    )
+    app = build_app(qa, settings)
+    app.launch(**launch_options(settings))
