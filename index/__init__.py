@@ -1,9 +1,10 @@
 """Building the index: load, clean, chunk, split sentences, embed and store documents."""
 
-from index.builder import BuildReport, IndexBuilder, make_record
+from index.builder import BuildReport, DuplicateNote, IndexBuilder, make_record
 from index.chunking import Chunk, ChunkingConfig, chunk_document
 from index.cleaning import TextSpan, content_blocks, content_lines
-from index.documents import Document, FileProblem, LoadResult, load_documents
+from index.documents import Document, FileProblem, LoadResult, load_documents, scan
+from index.duplicates import DuplicateFinder, sketch
 from index.embedder import (
     Embedder,
     ModelFingerprint,
@@ -18,8 +19,10 @@ from index.errors import (
     NoDocumentsError,
     QaIndexError,
 )
+from index.formats import ExtractedText, ExtractionError, extract
+from index.progress import IndexProgress, ProgressCallback
 from index.sentences import split_sentences
-from index.store import DocumentRecord, IndexStore, StoredIndex
+from index.store import DocumentRecord, DuplicateSource, IndexStore, StoredIndex
 
 __all__ = [
     "BuildReport",
@@ -28,16 +31,23 @@ __all__ = [
     "CorruptIndexError",
     "Document",
     "DocumentRecord",
+    "DuplicateFinder",
+    "DuplicateNote",
+    "DuplicateSource",
     "Embedder",
+    "ExtractedText",
+    "ExtractionError",
     "FileProblem",
     "IndexBuilder",
     "IndexLockedError",
     "IndexNotFoundError",
+    "IndexProgress",
     "IndexStore",
     "LoadResult",
     "ModelFingerprint",
     "ModelMismatchError",
     "NoDocumentsError",
+    "ProgressCallback",
     "QaIndexError",
     "SentenceTransformerEmbedder",
     "StoredIndex",
@@ -46,7 +56,10 @@ __all__ = [
     "content_blocks",
     "content_lines",
     "default_model_path",
+    "extract",
     "load_documents",
     "make_record",
+    "scan",
+    "sketch",
     "split_sentences",
 ]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from index.cleaning import TextSpan, content_blocks
 from index.documents import Document
+
+# Blocks longer than this (only in huge files) are cut at line breaks before splitting.
+_WINDOW_CHARS = 200_000
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,48 @@ def _locate(block_text: str, pieces: list[str], overlap_chars: int) -> list[Text
     return spans
 
 
+def _windows(text: str, block: TextSpan) -> list[TextSpan]:
+    """Cut a very long block at line breaks into windows of about ``_WINDOW_CHARS``.
+
+    Keeps the splitter's working set small on huge files; article blocks are far shorter.
+    """
+    if block.end - block.start <= _WINDOW_CHARS:
+        return [block]
+    windows: list[TextSpan] = []
+    start = block.start
+    while block.end - start > _WINDOW_CHARS:
+        cut = text.rfind("\n", start + _WINDOW_CHARS // 2, start + _WINDOW_CHARS)
+        if cut < 0:
+            cut = start + _WINDOW_CHARS
+        windows.append(TextSpan(start, cut))
+        start = cut
+    windows.append(TextSpan(start, block.end))
+    return windows
+
+
+def chunk_spans(
+    text: str, config: ChunkingConfig, blocks: list[TextSpan] | None = None
+) -> Iterator[TextSpan]:
+    """The chunk ranges of ``text``, in order, without making every chunk's text at once.
+
+    Args:
+        text: A document's text.
+        config: Chunk size and overlap.
+        blocks: Its clutter-free blocks, when already computed (default:
+            ``content_blocks(text)``).
+
+    Yields:
+        Exact ranges into ``text``; clutter lines are never inside one.
+    """
+    splitter = _splitter(config)
+    for block in content_blocks(text) if blocks is None else blocks:
+        for window in _windows(text, block):
+            window_text = text[window.start : window.end]
+            pieces = [piece for piece in splitter.split_text(window_text) if piece.strip()]
+            for span in _locate(window_text, pieces, config.chunk_overlap_chars):
+                yield TextSpan(window.start + span.start, window.start + span.end)
+
+
 def chunk_document(document: Document, config: ChunkingConfig) -> list[Chunk]:
     """Cut the article text of ``document`` into chunks; clutter lines are never inside one.
 
@@ -87,20 +133,13 @@ def chunk_document(document: Document, config: ChunkingConfig) -> list[Chunk]:
     Returns:
         Chunks in document order with exact offsets into ``document.text``.
     """
-    splitter = _splitter(config)
-    chunks: list[Chunk] = []
-    for block in content_blocks(document.text):
-        block_text = document.text[block.start : block.end]
-        pieces = [piece for piece in splitter.split_text(block_text) if piece.strip()]
-        for span in _locate(block_text, pieces, config.chunk_overlap_chars):
-            start, end = block.start + span.start, block.start + span.end
-            chunks.append(
-                Chunk(
-                    chunk_id=f"{document.doc_id}#{len(chunks)}",
-                    doc_id=document.doc_id,
-                    start=start,
-                    end=end,
-                    text=document.text[start:end],
-                )
-            )
-    return chunks
+    return [
+        Chunk(
+            chunk_id=f"{document.doc_id}#{ordinal}",
+            doc_id=document.doc_id,
+            start=span.start,
+            end=span.end,
+            text=document.text[span.start : span.end],
+        )
+        for ordinal, span in enumerate(chunk_spans(document.text, config))
+    ]

@@ -19,6 +19,16 @@ _CLUTTER_LINE = re.compile(
         subscribe(?:\s+(?:now|today|to\s+our\s+newsletter))?|
         sign\s+up\s+(?:for|to)\s+(?:our|the)\s+\w+(?:\s+\w+)?\s+newsletter.*|
         (?:click|tap)\s+here\s+to\s+.{0,60}|
+        (?:click\s+to\s+)?share\s+(?:on|via)\s+\w+(?:\s*\(opens\s+in\s+new\s+window\))?|
+        (?:share|follow)(?:\s+us)?:?(?:\s*[,|/•·]?\s*(?:facebook|twitter|x|whatsapp|linkedin|
+            email|e-mail|reddit|telegram|pinterest|instagram|youtube|messenger|copy\s+link))+|
+        (?:facebook|twitter|whatsapp|linkedin|email|reddit|telegram|pinterest|copy\s+link)
+            (?:\s*[,|/•·]?\s*(?:facebook|twitter|x|whatsapp|linkedin|email|reddit|telegram|
+            pinterest|copy\s+link))+|
+        copy\s+link|tweet|pin\s+it|
+        subscribe\s+(?:to|for)\s+.{0,60}|
+        (?:get|join)\s+our\s+(?:free\s+)?(?:daily\s+|weekly\s+)?newsletter.{0,40}|
+        page\s+\d+(?:\s+of\s+\d+)?|\d{1,4}|
         (?:read|see)\s+more:?|
         print|email|comments?|
         \d+\s+comments?
@@ -28,6 +38,7 @@ _CLUTTER_LINE = re.compile(
 # "list 1 of 3<headline>" ... "end of list": an inline block of related links.
 _LIST_ITEM = re.compile(r"^\s*[-*•]?\s*list\s+\d+\s+of\s+\d+", re.IGNORECASE)
 _LIST_END = re.compile(r"^\s*end\s+of\s+list\s*$", re.IGNORECASE)
+_LIST_END_ANYWHERE = re.compile(r"^[ \t]*end\s+of\s+list[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
 # Headings that open a trailing block of links to other stories.
 _RELATED_HEADING = re.compile(
     r"^\s*(?:related(?:\s+(?:news|stories|articles|coverage|content|reading|links))?|"
@@ -35,6 +46,11 @@ _RELATED_HEADING = re.compile(
     r"read\s+next|most\s+(?:read|popular|viewed)|trending(?:\s+now)?|latest\s+news)\s*:?\s*$",
     re.IGNORECASE,
 )
+# Markdown syntax around clutter ("[Share on Twitter](https://...)", "![logo](logo.png)").
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_MD_LEAD = re.compile(r"^\s*(?:[-*+>]|#{1,6})\s+")
+_MAY_HAVE_MARKUP = re.compile(r"\]\(|^\s*[-*+>#]")
 # A line this long with sentence punctuation is prose, which ends a related-links block.
 _PROSE_MIN_WORDS = 30
 
@@ -57,6 +73,13 @@ def _line_spans(text: str) -> list[TextSpan]:
     return spans
 
 
+def _without_markup(line: str) -> str:
+    """The line with Markdown images dropped, links reduced to labels, list and quote marks gone."""
+    line = _MD_IMAGE.sub("", line)
+    line = _MD_LINK.sub(r"\1", line)
+    return _MD_LEAD.sub("", line)
+
+
 def _is_prose(line: str) -> bool:
     return len(line.split()) >= _PROSE_MIN_WORDS and bool(re.search(r"[.!?][\"'”’)]*\s*$", line))
 
@@ -64,7 +87,8 @@ def _is_prose(line: str) -> bool:
 def content_lines(text: str) -> list[TextSpan]:
     """Return the ranges of the lines of ``text`` that are article text, in order.
 
-    Blank lines, advertisement and share/subscribe lines, inline "list N of M ... end of list"
+    Blank lines, advertisement and share/subscribe lines (also as Markdown links), image-only
+    lines, page numbers, inline "list N of M ... end of list"
     link blocks and trailing "Related News"-style link blocks are left out.
 
     Args:
@@ -74,7 +98,7 @@ def content_lines(text: str) -> list[TextSpan]:
         Character ranges, one per kept line, each without its line break.
     """
     kept: list[TextSpan] = []
-    has_list_end = any(_LIST_END.match(line) for line in text.splitlines())
+    has_list_end = _LIST_END_ANYWHERE.search(text) is not None
     in_list = False
     in_related = False
     for span in _line_spans(text):
@@ -92,10 +116,12 @@ def content_lines(text: str) -> list[TextSpan]:
             if not _is_prose(line):
                 continue
             in_related = False
-        if _RELATED_HEADING.match(line):
+        # Markdown syntax aside: "## Related" and "[Share on X](https://...)" are clutter too.
+        bare = _without_markup(line) if _MAY_HAVE_MARKUP.search(line) else line
+        if _RELATED_HEADING.match(bare):
             in_related = True
             continue
-        if _CLUTTER_LINE.match(line):
+        if _CLUTTER_LINE.match(line) or _CLUTTER_LINE.match(bare) or not bare.strip():
             continue
         stripped_start = span.start + (len(line) - len(line.lstrip()))
         stripped_end = span.start + len(line.rstrip())
@@ -103,14 +129,18 @@ def content_lines(text: str) -> list[TextSpan]:
     return kept
 
 
-def content_blocks(text: str) -> list[TextSpan]:
+def content_blocks(text: str, lines: list[TextSpan] | None = None) -> list[TextSpan]:
     """Merge consecutive kept lines into blocks that contain no clutter between them.
 
     A block spans from the first character of its first line to the last of its last line;
     only line breaks and blank lines lie between its lines, so a chunk cut from a block
     never quotes clutter.
+
+    Args:
+        text: The document's full text.
+        lines: Its article lines, when already computed (default: ``content_lines(text)``).
     """
-    lines = content_lines(text)
+    lines = content_lines(text) if lines is None else lines
     blocks: list[TextSpan] = []
     for line in lines:
         if blocks and text[blocks[-1].end : line.start].strip() == "":

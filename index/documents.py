@@ -1,30 +1,40 @@
-"""Loading documents from files: decoding, titles, stable ids and per-file problems."""
+"""Finding and reading document files: the documents folder, symlinks, formats, per-file problems.
+
+The documents folder is the folder given to ``qa index``. Files are found by walking it;
+hidden files and folders are skipped; a symlink is followed only when it points inside the
+folder, so a link can neither pull in files from elsewhere nor walk in circles.
+"""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from index.formats import SUFFIX_FORMATS, ExtractionError, Format, extract, format_of
 
 logger = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md"})
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset(SUFFIX_FORMATS)
 
 
 @dataclass(frozen=True)
 class Document:
-    """One source document: its full decoded text is what citation offsets point into.
+    """One source document: its text is what citation offsets point into.
 
     Attributes:
-        doc_id: Stable id, the file name without its suffix.
-        title: First non-empty line of the text (Markdown heading marks removed).
+        doc_id: Stable id, the file name without its suffix (made unique when needed).
+        title: The file's own title (HTML), else its first non-empty line.
         source_path: Absolute path of the file it was read from.
-        text: The decoded text of the file, unchanged.
+        text: The decoded text (plain text, Markdown) or the extracted text (HTML, PDF).
         content_hash: sha256 of the file's bytes; unchanged files are not re-embedded.
         size_bytes: Size of the file in bytes.
+        format: ``text``, ``markdown``, ``html`` or ``pdf``.
+        page_starts: For PDFs, the offset in ``text`` where each page starts.
     """
 
     doc_id: str
@@ -33,6 +43,8 @@ class Document:
     text: str
     content_hash: str
     size_bytes: int
+    format: Format = "text"
+    page_starts: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,30 @@ class FileProblem:
     path: str
     message: str
     skipped: bool = True
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A supported file found under a documents folder.
+
+    Attributes:
+        path: The path as found (under ``root``).
+        source_path: Absolute path with symlinks resolved; what the index records.
+        root: The documents folder it was found in (or the file itself when given directly).
+    """
+
+    path: Path
+    source_path: str
+    root: Path
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """The supported files under some paths, and the problems met while looking."""
+
+    files: tuple[SourceFile, ...]
+    problems: tuple[FileProblem, ...]
+    roots: tuple[Path, ...]
 
 
 @dataclass(frozen=True)
@@ -62,73 +98,181 @@ def title_of(text: str, fallback: str) -> str:
     return fallback
 
 
-def _iter_candidate_files(path: Path, problems: list[FileProblem]) -> Iterator[Path]:
-    if path.is_dir():
-        for root, dirs, files in os.walk(path, followlinks=False):
-            dirs.sort()
-            for name in sorted(files):
-                candidate = Path(root) / name
-                if name.startswith("."):
-                    continue
-                if candidate.suffix.lower() in SUPPORTED_SUFFIXES:
-                    yield candidate
+def _is_inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _walk(folder: Path, root: Path, problems: list[FileProblem]) -> Iterator[Path]:
+    """Supported files under ``folder`` (inside the documents folder ``root``), in order."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError as exc:
+        problems.append(FileProblem(str(folder), f"cannot list folder: {exc.strerror or exc}"))
         return
-    if path.is_file():
-        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path = Path(entry.path)
+        if entry.is_symlink():
+            yield from _follow_link(path, root, problems)
+        elif entry.is_dir(follow_symlinks=False):
+            yield from _walk(path, root, problems)
+        elif entry.is_file(follow_symlinks=False) and format_of(path.suffix):
+            yield path
+
+
+def _follow_link(link: Path, root: Path, problems: list[FileProblem]) -> Iterator[Path]:
+    """A symlink met while walking ``root``: followed only to a file inside ``root``."""
+    try:
+        target = link.resolve(strict=True)
+    except RuntimeError:  # how Python 3.11 reports a symlink loop
+        problems.append(FileProblem(str(link), "symlink loop (the link points back to itself)"))
+        return
+    except OSError as exc:
+        message = (
+            "symlink loop (the link points back to itself)"
+            if exc.errno == errno.ELOOP
+            else "broken symlink (its target does not exist)"
+        )
+        problems.append(FileProblem(str(link), message))
+        return
+    if target.is_dir():
+        if not _is_inside(target, root):
+            problems.append(_outside(link, target, root))
+        elif _is_inside(link.parent.resolve(), target):
             problems.append(
-                FileProblem(str(path), f"unsupported file type {path.suffix!r}; use {supported}")
+                FileProblem(str(link), f"symlink loop (points back to the folder {target})")
             )
-            return
-        yield path
+        # A link to a folder inside the documents folder adds nothing: it is walked anyway.
         return
-    problems.append(FileProblem(str(path), "no such file or folder"))
+    if not format_of(link.suffix) and not format_of(target.suffix):
+        return
+    if not _is_inside(target, root):
+        problems.append(_outside(link, target, root))
+        return
+    yield link
 
 
-def read_document(path: Path) -> tuple[Document | None, FileProblem | None]:
-    """Read one file into a Document, or say why it cannot be indexed.
+def _outside(link: Path, target: Path, root: Path) -> FileProblem:
+    return FileProblem(
+        str(link),
+        f"symlink points outside the documents folder {root} (to {target}); not indexed",
+    )
+
+
+def scan(paths: Iterable[str | Path]) -> ScanResult:
+    """Find the supported files under ``paths`` (folders are walked, files taken as given).
+
+    A folder given here is a documents folder: symlinks inside it are followed only when
+    they point to a file inside it; links that point outside it, dangling links and link
+    loops are reported and skipped. A file given directly is read wherever it lies.
 
     Args:
-        path: The file to read.
+        paths: Files and folders.
 
     Returns:
-        The document (or None when the file is skipped) and a problem (or None when clean).
+        The files found (each once, in a stable order), problems, and the resolved roots.
+    """
+    problems: list[FileProblem] = []
+    files: list[SourceFile] = []
+    roots: list[Path] = []
+    seen: set[str] = set()
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            root = path.resolve()
+            found: Iterable[Path] = _walk(path, root, problems)
+        elif path.is_file():
+            root = path.resolve()
+            found = [path]
+            if not format_of(path.suffix):
+                supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+                problems.append(
+                    FileProblem(
+                        str(path), f"unsupported file type {path.suffix!r}; use {supported}"
+                    )
+                )
+                found = []
+        else:
+            problems.append(FileProblem(str(path), "no such file or folder"))
+            continue
+        roots.append(root)
+        for file_path in found:
+            source_path = str(file_path.resolve())
+            if source_path not in seen:
+                seen.add(source_path)
+                files.append(SourceFile(file_path, source_path, root))
+    return ScanResult(tuple(files), tuple(problems), tuple(roots))
+
+
+def read_bytes(source: SourceFile) -> tuple[bytes | None, FileProblem | None]:
+    """Read a file found by ``scan``; a file gone or unreadable since is a problem, not an error."""
+    try:
+        return source.path.read_bytes(), None
+    except FileNotFoundError:
+        return None, FileProblem(str(source.path), "file disappeared while indexing; skipped")
+    except IsADirectoryError:
+        return None, FileProblem(str(source.path), "is a folder now, not a file; skipped")
+    except OSError as exc:
+        return None, FileProblem(str(source.path), f"cannot read file: {exc.strerror or exc}")
+
+
+def make_document(
+    source: SourceFile, raw: bytes, doc_id: str
+) -> tuple[Document | None, FileProblem | None]:
+    """Extract one file's bytes into a Document, or say why it cannot be indexed.
+
+    Args:
+        source: The file.
+        raw: Its bytes.
+        doc_id: The id to give it.
+
+    Returns:
+        The document (None when the file is skipped) and a problem (None when clean).
         Invalid UTF-8 is decoded with replacement characters and reported, not skipped.
     """
+    file_format = format_of(source.path.suffix) or "text"
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, FileProblem(str(path), f"cannot read file: {exc.strerror or exc}")
-    if not raw.strip():
-        return None, FileProblem(str(path), "file is empty")
-    if b"\x00" in raw[:8192]:
-        return None, FileProblem(str(path), "file looks binary (contains NUL bytes), not text")
-    problem: FileProblem | None = None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        text = raw.decode("utf-8", errors="replace")
-        problem = FileProblem(
-            str(path),
-            f"invalid UTF-8 at byte {exc.start}; undecodable bytes were replaced with U+FFFD",
-            skipped=False,
-        )
+        extracted = extract(raw, file_format)
+    except ExtractionError as exc:
+        return None, FileProblem(str(source.path), str(exc))
+    problem = (
+        FileProblem(str(source.path), extracted.warning, skipped=False)
+        if extracted.warning
+        else None
+    )
     document = Document(
-        doc_id=path.stem,
-        title=title_of(text, path.stem),
-        source_path=str(path.resolve()),
-        text=text,
+        doc_id=doc_id,
+        title=(extracted.title or "").strip()[:200] or title_of(extracted.text, source.path.stem),
+        source_path=source.source_path,
+        text=extracted.text,
         content_hash=hashlib.sha256(raw).hexdigest(),
         size_bytes=len(raw),
+        format=extracted.format,
+        page_starts=extracted.page_starts,
     )
     return document, problem
 
 
+def read_document(path: Path) -> tuple[Document | None, FileProblem | None]:
+    """Read one file into a Document with its stem as id, or say why it cannot be indexed."""
+    source = SourceFile(path, str(path.resolve()), path.resolve())
+    raw, problem = read_bytes(source)
+    if raw is None:
+        return None, problem
+    return make_document(source, raw, path.stem)
+
+
+def unique_id(source: SourceFile, taken: set[str]) -> str:
+    """The id of a newly indexed file: its stem, or the stem and a hash of its path if taken."""
+    stem = source.path.stem
+    if stem not in taken:
+        return stem
+    return f"{stem}-{hashlib.sha1(source.source_path.encode()).hexdigest()[:8]}"
+
+
 def load_documents(paths: Iterable[str | Path]) -> LoadResult:
     """Load every supported file under ``paths`` (files or folders, recursively).
-
-    Document ids are file stems; when two files share a stem, the later ones get a short
-    hash of their path appended so ids stay unique and stable across runs.
 
     Args:
         paths: Files and folders to read.
@@ -136,27 +280,25 @@ def load_documents(paths: Iterable[str | Path]) -> LoadResult:
     Returns:
         The loaded documents sorted by id, and one problem per file that needs attention.
     """
-    problems: list[FileProblem] = []
+    found = scan(paths)
+    problems = list(found.problems)
     documents: dict[str, Document] = {}
-    seen: set[str] = set()
-    for given in paths:
-        for file_path in _iter_candidate_files(Path(given), problems):
-            resolved = str(file_path.resolve())
-            if resolved in seen:
-                continue
-            seen.add(resolved)
-            document, problem = read_document(file_path)
-            if problem is not None:
-                problems.append(problem)
-            if document is None:
-                continue
-            if document.doc_id in documents:
-                suffix = hashlib.sha1(resolved.encode()).hexdigest()[:8]
-                document = Document(
-                    **{**document.__dict__, "doc_id": f"{document.doc_id}-{suffix}"}
-                )
+    for source in found.files:
+        raw, problem = read_bytes(source)
+        document = None
+        if raw is not None:
+            document, problem = make_document(source, raw, unique_id(source, set(documents)))
+        if problem is not None:
+            problems.append(problem)
+        if document is not None:
             documents[document.doc_id] = document
     for problem in problems:
         logger.warning("%s: %s", problem.path, problem.message)
     ordered = tuple(documents[key] for key in sorted(documents))
-    return LoadResult(documents=ordered, problems=tuple(problems), seen_paths=frozenset(seen))
+    seen = frozenset(source.source_path for source in found.files)
+    return LoadResult(documents=ordered, problems=tuple(problems), seen_paths=seen)
+
+
+def with_id(document: Document, doc_id: str) -> Document:
+    """The same document under another id."""
+    return replace(document, doc_id=doc_id)

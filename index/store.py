@@ -12,6 +12,7 @@ leaves the previous version live. Nothing is read with pickle.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import logging
@@ -19,9 +20,9 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,21 @@ _REBUILD_HINT = "rebuild it with `qa index --rebuild PATH`"
 
 
 @dataclass(frozen=True)
+class DuplicateSource:
+    """Another file holding the same story as an indexed document (indexed once, listed here).
+
+    Attributes:
+        source_path: The other file.
+        content_hash: sha256 of its bytes when it was compared.
+        resemblance: Estimated share of word 4-grams the two have in common, in [0, 1].
+    """
+
+    source_path: str
+    content_hash: str
+    resemblance: float
+
+
+@dataclass(frozen=True)
 class DocumentRecord:
     """An indexed document with its text, chunk ranges and sentence ranges.
 
@@ -58,6 +74,10 @@ class DocumentRecord:
         text: The full text that offsets point into.
         chunks: Chunk ranges, in order; chunk ``i`` has id ``f"{doc_id}#{i}"``.
         sentences: Sentence ranges of the article text, in order.
+        format: ``text``, ``markdown``, ``html`` or ``pdf``.
+        page_starts: For PDFs, the offset in ``text`` where each page starts.
+        duplicates: Other files with the same story, not indexed separately.
+        sketch: Shingle sketch of the article text, to recognise near-duplicates.
     """
 
     doc_id: str
@@ -69,6 +89,21 @@ class DocumentRecord:
     text: str
     chunks: tuple[TextSpan, ...]
     sentences: tuple[TextSpan, ...]
+    format: str = "text"
+    page_starts: tuple[int, ...] = ()
+    duplicates: tuple[DuplicateSource, ...] = ()
+    sketch: tuple[int, ...] = ()
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Every file this document was found in: its own first, then its duplicates."""
+        return (self.source_path, *(dup.source_path for dup in self.duplicates))
+
+    def page_at(self, offset: int) -> int | None:
+        """The page (1-based) holding character ``offset``, or None for unpaged formats."""
+        if not self.page_starts:
+            return None
+        return max(1, bisect.bisect_right(self.page_starts, offset))
 
     def chunk(self, ordinal: int) -> Chunk:
         """Return chunk number ``ordinal`` of this document."""
@@ -82,19 +117,40 @@ class DocumentRecord:
         )
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["chunks"] = [[span.start, span.end] for span in self.chunks]
-        data["sentences"] = [[span.start, span.end] for span in self.sentences]
-        return data
+        """The record as one JSON object (a line of ``documents.jsonl``)."""
+        return {
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "source_path": self.source_path,
+            "content_hash": self.content_hash,
+            "size_bytes": self.size_bytes,
+            "added_at": self.added_at,
+            "format": self.format,
+            "page_starts": list(self.page_starts),
+            "duplicates": [asdict(dup) for dup in self.duplicates],
+            "sketch": list(self.sketch),
+            "chunks": [[span.start, span.end] for span in self.chunks],
+            "sentences": [[span.start, span.end] for span in self.sentences],
+            "text": self.text,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DocumentRecord:
+        """Read a record written by ``to_json`` (fields added later take their defaults)."""
         return cls(
-            **{
-                **data,
-                "chunks": tuple(TextSpan(int(s), int(e)) for s, e in data["chunks"]),
-                "sentences": tuple(TextSpan(int(s), int(e)) for s, e in data["sentences"]),
-            }
+            doc_id=str(data["doc_id"]),
+            title=str(data["title"]),
+            source_path=str(data["source_path"]),
+            content_hash=str(data["content_hash"]),
+            size_bytes=int(data["size_bytes"]),
+            added_at=str(data["added_at"]),
+            text=str(data["text"]),
+            chunks=tuple(TextSpan(int(s), int(e)) for s, e in data["chunks"]),
+            sentences=tuple(TextSpan(int(s), int(e)) for s, e in data["sentences"]),
+            format=str(data.get("format", "text")),
+            page_starts=tuple(int(p) for p in data.get("page_starts", ())),
+            duplicates=tuple(DuplicateSource(**dup) for dup in data.get("duplicates", ())),
+            sketch=tuple(int(v) for v in data.get("sketch", ())),
         )
 
 
@@ -111,6 +167,7 @@ class StoredIndex:
     model: ModelFingerprint
     chunking: ChunkingConfig
     version: str
+    first_rows: dict[str, int] = field(default_factory=dict)
 
     def chunk(self, row: int) -> Chunk:
         """Return the chunk stored at vector row ``row``."""
@@ -119,6 +176,12 @@ class StoredIndex:
 
     def vectors_of(self, doc_id: str) -> npt.NDArray[np.float32]:
         """The stored vectors of one document's chunks, in chunk order."""
+        first = self.first_rows.get(doc_id)
+        if first is not None:
+            count = len(self.documents[doc_id].chunks)
+            if count == 0:
+                return np.zeros((0, self.model.dimension), dtype=np.float32)
+            return np.asarray(self.vectors.reconstruct_n(first, count), dtype=np.float32)
         rows = [row for row, (owner, _) in enumerate(self.chunk_refs) if owner == doc_id]
         if not rows:
             return np.zeros((0, self.model.dimension), dtype=np.float32)
@@ -131,6 +194,11 @@ def _sha256_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _fsync_file(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
 
 
 def _fsync_dir(path: Path) -> None:
@@ -247,11 +315,21 @@ class IndexStore:
             raise CorruptIndexError(
                 f"index in {folder} cannot be read ({exc}); {_REBUILD_HINT}"
             ) from exc
-        refs = tuple(
-            (doc_id, ordinal)
-            for doc_id in manifest["order"]
-            for ordinal in range(len(documents[doc_id].chunks))
-        )
+        try:
+            refs = tuple(
+                (doc_id, ordinal)
+                for doc_id in manifest["order"]
+                for ordinal in range(len(documents[doc_id].chunks))
+            )
+        except KeyError as exc:
+            raise CorruptIndexError(
+                f"index file {folder / _DOCUMENTS} lacks document {exc}; {_REBUILD_HINT}"
+            ) from exc
+        first_rows: dict[str, int] = {}
+        row = 0
+        for doc_id in manifest["order"]:
+            first_rows[doc_id] = row
+            row += len(documents[doc_id].chunks)
         if vectors.ntotal != len(refs):
             raise CorruptIndexError(
                 f"index in {folder} has {vectors.ntotal} vectors for {len(refs)} chunks; "
@@ -264,39 +342,61 @@ class IndexStore:
             model=model,
             chunking=ChunkingConfig(**manifest["chunking"]),
             version=version,
+            first_rows=first_rows,
         )
 
     def write(
         self,
-        documents: list[DocumentRecord],
-        vectors: npt.NDArray[np.float32],
+        entries: Iterable[tuple[DocumentRecord, npt.NDArray[np.float32]]],
         model: ModelFingerprint,
         chunking: ChunkingConfig,
+        on_step: Callable[[str], None] | None = None,
     ) -> str:
         """Write a complete new version and make it live; call inside ``writing()``.
 
+        The new version is written into a staging folder, synced, renamed into place, and only
+        then named in CURRENT (replaced atomically), so a crash at any moment leaves either the
+        previous version live or the new one. Entries are consumed one at a time, so the
+        caller can hand out vectors lazily instead of holding them all twice.
+
         Args:
-            documents: Documents in the order their chunk vectors appear in ``vectors``.
-            vectors: One unit-length row per chunk.
+            entries: Each document with its chunk vectors (one unit-length row per chunk),
+                in the order the vectors are to be stored.
             model: The model that made the vectors.
             chunking: The chunking that cut the documents.
+            on_step: Called with the name of each finished step (for progress reports).
 
         Returns:
             The new version's name.
         """
+
+        def step(name: str) -> None:
+            if on_step is not None:
+                on_step(name)
+
         version = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + uuid.uuid4().hex[:8]
         versions = self.index_dir / "versions"
+        self._remove_staging(versions)
         staging = versions / f".staging-{version}"
         staging.mkdir(parents=True)
+        flat = faiss.IndexFlatIP(model.dimension)
+        summaries: list[dict[str, Any]] = []
         with (staging / _DOCUMENTS).open("w", encoding="utf-8") as handle:
-            for record in documents:
+            for record, vectors in entries:
+                if len(vectors) != len(record.chunks):
+                    raise ValueError(
+                        f"{record.doc_id}: {len(vectors)} vectors for {len(record.chunks)} chunks"
+                    )
                 handle.write(json.dumps(record.to_json(), ensure_ascii=False) + "\n")
+                if len(vectors):
+                    flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
+                summaries.append(_summary(record))
             handle.flush()
             os.fsync(handle.fileno())
-        flat = faiss.IndexFlatIP(model.dimension)
-        if len(vectors):
-            flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        step("documents written")
         faiss.write_index(flat, str(staging / _VECTORS))
+        _fsync_file(staging / _VECTORS)
+        step("vectors written")
         files = {name: _sha256_file(staging / name) for name in (_DOCUMENTS, _VECTORS)}
         manifest = {
             "format_version": FORMAT_VERSION,
@@ -305,20 +405,9 @@ class IndexStore:
             "model": asdict(model),
             "chunking": asdict(chunking),
             "vector_index": {"type": "IndexFlatIP", "metric": "inner_product"},
-            "counts": {"documents": len(documents), "chunks": len(vectors)},
-            "order": [record.doc_id for record in documents],
-            "documents": [
-                {
-                    "doc_id": record.doc_id,
-                    "title": record.title,
-                    "source_path": record.source_path,
-                    "content_hash": record.content_hash,
-                    "size_bytes": record.size_bytes,
-                    "added_at": record.added_at,
-                    "chunks": len(record.chunks),
-                }
-                for record in documents
-            ],
+            "counts": {"documents": len(summaries), "chunks": flat.ntotal},
+            "order": [summary["doc_id"] for summary in summaries],
+            "documents": summaries,
             "files": files,
         }
         with (staging / _MANIFEST).open("w", encoding="utf-8") as handle:
@@ -326,23 +415,58 @@ class IndexStore:
             handle.flush()
             os.fsync(handle.fileno())
         _fsync_dir(staging)
+        step("manifest written")
         final = versions / version
         staging.rename(final)
         _fsync_dir(versions)
+        step("version folder in place")
         pointer = self.index_dir / f".CURRENT.{version}"
         pointer.write_text(version + "\n")
-        with pointer.open("rb") as handle:
-            os.fsync(handle.fileno())
+        _fsync_file(pointer)
         os.replace(pointer, self._current_file)
         _fsync_dir(self.index_dir)
+        step("switched to the new version")
         self._remove_old_versions(keep=version)
-        logger.info("index version %s is live (%d chunks)", version, len(vectors))
+        step("old versions removed")
+        logger.info("index version %s is live (%d chunks)", version, flat.ntotal)
         return version
 
-    def _remove_old_versions(self, keep: str) -> None:
-        versions = self.index_dir / "versions"
-        for entry in versions.iterdir():
-            if entry.name != keep:
+    def _remove_staging(self, versions: Path) -> None:
+        """Drop what a crashed writer left half-written (we hold the writer lock)."""
+        if versions.is_dir():
+            for entry in versions.glob(".staging-*"):
                 shutil.rmtree(entry, ignore_errors=True)
         for stale in self.index_dir.glob(".CURRENT.*"):
             stale.unlink(missing_ok=True)
+
+    def _remove_old_versions(self, keep: str) -> None:
+        """Remove versions older than the live one and the one before it.
+
+        The one before stays so that a reader which read CURRENT just before the switch can
+        still load the files it named.
+        """
+        versions = self.index_dir / "versions"
+        older = sorted(
+            (entry for entry in versions.iterdir() if entry.name != keep),
+            key=lambda entry: entry.name,
+        )
+        for entry in older[:-1]:
+            shutil.rmtree(entry, ignore_errors=True)
+        for stale in self.index_dir.glob(".CURRENT.*"):
+            stale.unlink(missing_ok=True)
+
+
+def _summary(record: DocumentRecord) -> dict[str, Any]:
+    """What the manifest lists about a document (``qa docs`` reads it)."""
+    return {
+        "doc_id": record.doc_id,
+        "title": record.title,
+        "source_path": record.source_path,
+        "content_hash": record.content_hash,
+        "size_bytes": record.size_bytes,
+        "added_at": record.added_at,
+        "format": record.format,
+        "pages": len(record.page_starts),
+        "chunks": len(record.chunks),
+        "duplicates": [dup.source_path for dup in record.duplicates],
+    }

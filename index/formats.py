@@ -1,0 +1,224 @@
+"""Turning a file's bytes into the text that citation offsets point into, per file format.
+
+Plain text and Markdown are decoded and kept as they are. HTML goes through trafilatura,
+which keeps the article and drops navigation, scripts and styles. PDF text comes from pypdf,
+page by page; the start offset of every page is kept so a citation can name its page.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import logging
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+logger = logging.getLogger(__name__)
+
+Format = Literal["text", "markdown", "html", "pdf"]
+
+SUFFIX_FORMATS: dict[str, Format] = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+}
+# Page texts are joined with a blank line, so a chunk or sentence never runs across a page.
+PAGE_SEPARATOR = "\n\n"
+_SNIFF_BYTES = 8192
+# Share of control characters (other than tab, line breaks and form feed) above which a
+# "text" file is taken for binary data.
+_BINARY_CONTROL_SHARE = 0.10
+_TERMINAL = re.compile(r"[.!?:;\"'”’)\]]$")
+# A wrapped PDF line is usually at least this long; shorter lines are headings or list items.
+_WRAPPED_LINE_MIN_CHARS = 40
+
+
+class ExtractionError(Exception):
+    """The file cannot be indexed; the message says why, in words a user understands."""
+
+
+@dataclass(frozen=True)
+class ExtractedText:
+    """The text of one file and what is known about its layout.
+
+    Attributes:
+        text: The text that every offset of the document points into.
+        format: The file format it came from.
+        title: A title given by the file itself (HTML metadata), if any.
+        page_starts: For PDFs, the offset in ``text`` where each page starts (page 1 first).
+        warning: Something the user should know although the file was indexed.
+    """
+
+    text: str
+    format: Format
+    title: str | None = None
+    page_starts: tuple[int, ...] = ()
+    warning: str | None = None
+
+
+def format_of(suffix: str) -> Format | None:
+    """The format of files ending in ``suffix`` (case-insensitive), or None if unsupported."""
+    return SUFFIX_FORMATS.get(suffix.lower())
+
+
+def extract(raw: bytes, file_format: Format) -> ExtractedText:
+    """Extract the text of a file's bytes.
+
+    Args:
+        raw: The file's bytes.
+        file_format: Its format (see ``format_of``).
+
+    Returns:
+        The text, with page offsets for PDFs and a warning when something was repaired.
+
+    Raises:
+        ExtractionError: The file is empty, binary, encrypted, malformed or has no text.
+    """
+    if not raw.strip():
+        raise ExtractionError("file is empty")
+    if file_format == "pdf":
+        return _extract_pdf(raw)
+    if file_format == "html":
+        return _extract_html(raw)
+    text, warning = decode_text(raw)
+    return ExtractedText(text=text, format=file_format, warning=warning)
+
+
+def decode_text(raw: bytes) -> tuple[str, str | None]:
+    """Decode a text file: UTF-8 (or UTF-16 with a byte-order mark), else with replacement.
+
+    Returns:
+        The text, and a warning when undecodable bytes were replaced with U+FFFD.
+
+    Raises:
+        ExtractionError: The bytes look like binary data rather than text.
+    """
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16", errors="replace"), None
+    head = raw[:_SNIFF_BYTES]
+    if b"\x00" in head:
+        raise ExtractionError("file looks binary (contains NUL bytes), not text")
+    controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 12, 13))
+    if controls > _BINARY_CONTROL_SHARE * len(head):
+        raise ExtractionError("file looks binary (mostly control characters), not text")
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        warning = f"invalid UTF-8 at byte {exc.start}; undecodable bytes were replaced with U+FFFD"
+        return raw.decode("utf-8", errors="replace"), warning
+
+
+def _extract_html(raw: bytes) -> ExtractedText:
+    import trafilatura
+
+    try:
+        result = trafilatura.bare_extraction(
+            raw,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            # "Please enable JavaScript" notices are not article text.
+            prune_xpath="//noscript",
+        )
+    except Exception as exc:  # a parser bug on one page must not stop the whole run
+        raise ExtractionError(f"HTML could not be parsed ({type(exc).__name__}: {exc})") from exc
+    text = getattr(result, "text", None) or ""
+    if not text.strip():
+        raise ExtractionError("HTML page has no article text (only scripts, styles or navigation)")
+    title = getattr(result, "title", None) or None
+    return ExtractedText(text=text, format="html", title=title)
+
+
+def _extract_pdf(raw: bytes) -> ExtractedText:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        encrypted = reader.is_encrypted
+    except Exception as exc:  # pypdf raises many types on damaged files
+        raise ExtractionError(f"malformed PDF ({_describe(exc)}); export or save it again") from exc
+    if encrypted:
+        try:
+            opened = bool(reader.decrypt(""))
+        except Exception:  # unsupported encryption (e.g. AES without cryptography)
+            opened = False
+        if not opened:
+            raise ExtractionError(
+                "PDF is encrypted (password protected); save an unencrypted copy to index it"
+            )
+    pages: list[str] = []
+    unreadable: list[int] = []
+    try:
+        page_list = list(reader.pages)
+    except Exception as exc:
+        raise ExtractionError(f"malformed PDF ({_describe(exc)}); export or save it again") from exc
+    for number, page in enumerate(page_list, start=1):
+        try:
+            pages.append(reflow_pdf_text(page.extract_text()))
+        except Exception as exc:
+            logger.debug("page %d: %s", number, exc)
+            pages.append("")
+            unreadable.append(number)
+    if not any(page.strip() for page in pages):
+        if unreadable:
+            raise ExtractionError(f"malformed PDF: no page could be read (of {len(pages)})")
+        raise ExtractionError("PDF has no text layer (scanned images?); run OCR on it to index it")
+    page_starts: list[int] = []
+    position = 0
+    for page_text in pages:
+        page_starts.append(position)
+        position += len(page_text) + len(PAGE_SEPARATOR)
+    warning = (
+        f"pages {', '.join(map(str, unreadable))} could not be read and were left out"
+        if unreadable
+        else None
+    )
+    return ExtractedText(
+        text=PAGE_SEPARATOR.join(pages),
+        format="pdf",
+        page_starts=tuple(page_starts),
+        warning=warning,
+    )
+
+
+def reflow_pdf_text(page_text: str) -> str:
+    """Join the wrapped lines of a PDF page back into paragraphs.
+
+    PDF text comes out one printed line per line, so a sentence often runs over several.
+    A line is joined to the next when it does not end a sentence and either is long (a
+    wrapped line) or the next starts in lower case; a trailing hyphen before a lower-case
+    word is taken as a word split over two lines. Short lines (headings) stay on their own.
+
+    Args:
+        page_text: Text of one page as pypdf extracts it.
+
+    Returns:
+        The page text with wrapped lines joined.
+    """
+    out: list[str] = []
+    for raw_line in page_text.splitlines():
+        line = raw_line.strip()
+        if not out or not line or not out[-1]:
+            out.append(line)
+            continue
+        previous = out[-1]
+        starts_lower = line[0].islower()
+        if previous.endswith("-") and starts_lower and len(previous) > 1:
+            out[-1] = previous[:-1] + line
+        elif not _TERMINAL.search(previous) and (
+            starts_lower or len(previous) >= _WRAPPED_LINE_MIN_CHARS
+        ):
+            out[-1] = previous + " " + line
+        else:
+            out.append(line)
+    return "\n".join(out).strip()
+
+
+def _describe(exc: Exception) -> str:
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__

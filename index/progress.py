@@ -1,0 +1,46 @@
+"""Progress of an index update, reported to a callback as it goes (CLI bar, web page upload)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+Phase = Literal["scanning", "reading", "embedding", "writing", "done"]
+
+
+@dataclass(frozen=True)
+class IndexProgress:
+    """A snapshot of an index update.
+
+    Attributes:
+        phase: What the update is doing: ``scanning`` folders, ``reading`` a file,
+            ``embedding`` chunks, ``writing`` the new version, or ``done``.
+        files_total: Supported files found under the given paths.
+        files_done: Files finished (unchanged, indexed, skipped or recognised as duplicates).
+        chunks_embedded: Chunks that went through the model so far.
+        elapsed_s: Seconds since the update started (after the writer lock was taken).
+        path: The file being read or embedded, when there is one.
+        step: For ``writing``, which step of the write has just finished.
+    """
+
+    phase: Phase
+    files_total: int
+    files_done: int
+    chunks_embedded: int
+    elapsed_s: float
+    path: str = ""
+    step: str = ""
+
+    @property
+    def files_per_s(self) -> float:
+        """Files finished per second so far."""
+        return self.files_done / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    @property
+    def chunks_per_s(self) -> float:
+        """Chunks embedded per second so far."""
+        return self.chunks_embedded / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+
+ProgressCallback = Callable[[IndexProgress], None]

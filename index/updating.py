@@ -1,0 +1,364 @@
+"""One index update: find files, reuse what is unchanged, read and embed the rest, write.
+
+Files whose bytes did not change keep their records and vectors without being read again
+for text. Every other file is read, cleaned, chunked and compared with the documents
+accepted so far: the same story in another file (a near-duplicate) is listed as another
+source of the first, not indexed again. New chunks are embedded in batches, one document at
+a time, so a huge file never has all its chunk texts in memory at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from index.chunking import ChunkingConfig
+from index.documents import FileProblem, SourceFile, make_document, read_bytes, scan, unique_id
+from index.duplicates import DuplicateFinder
+from index.embedder import Embedder
+from index.errors import NoDocumentsError
+from index.progress import IndexProgress, Phase, ProgressCallback
+from index.records import make_record
+from index.store import DocumentRecord, DuplicateSource, IndexStore, StoredIndex
+
+logger = logging.getLogger(__name__)
+
+# Preferred canonical copy when one story is saved in several formats: the plainest text.
+_FORMAT_RANK = {".md": 0, ".markdown": 0, ".txt": 1, ".text": 1, ".html": 2, ".htm": 2}
+
+
+@dataclass(frozen=True)
+class DuplicateNote:
+    """A file recognised as another copy of an indexed document, and not indexed again.
+
+    Attributes:
+        path: The file.
+        doc_id: The document it repeats.
+        resemblance: Estimated share of word 4-grams they have in common, in [0, 1].
+    """
+
+    path: str
+    doc_id: str
+    resemblance: float
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What an index update did.
+
+    Attributes:
+        added: Ids of documents indexed for the first time.
+        updated: Ids of documents whose content changed and were re-indexed.
+        unchanged: Ids of documents kept as they were (their vectors reused).
+        removed: Ids of documents dropped because their files are gone (or, by
+            ``remove``, on request).
+        duplicates: Files found to repeat an indexed document, listed as its sources.
+        problems: Files skipped or read with a warning.
+        chunks_embedded: Chunks that went through the model in this update.
+        total_chunks: Chunks in the index afterwards.
+        version: The live index version afterwards.
+        files_seen: Supported files found under the given paths.
+        elapsed_s: Seconds the update took (after the writer lock was taken).
+    """
+
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    duplicates: tuple[DuplicateNote, ...] = ()
+    problems: tuple[FileProblem, ...] = field(default=())
+    chunks_embedded: int = 0
+    total_chunks: int = 0
+    version: str = ""
+    files_seen: int = 0
+    elapsed_s: float = 0.0
+
+
+def _is_under(path: str, roots: Sequence[Path]) -> bool:
+    candidate = Path(path)
+    return any(candidate == root or root in candidate.parents for root in roots)
+
+
+def _hash_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class IndexUpdate:
+    """A single run of ``IndexBuilder.update``; call ``run()`` once, holding the writer lock.
+
+    Args:
+        store: Where the index is written.
+        embedder: Makes chunk vectors.
+        chunking: How documents are cut.
+        previous: The live index (None for a first build or a rebuild).
+        progress: Called with an ``IndexProgress`` as the update goes.
+        embed_batch_size: Chunks sent to the model per call.
+    """
+
+    def __init__(
+        self,
+        store: IndexStore,
+        embedder: Embedder,
+        chunking: ChunkingConfig,
+        previous: StoredIndex | None,
+        progress: ProgressCallback | None = None,
+        embed_batch_size: int = 64,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.chunking = chunking
+        self.previous = previous
+        self.progress = progress
+        self.embed_batch_size = embed_batch_size
+        self.started = time.monotonic()
+        self.files_total = 0
+        self.files_done = 0
+        self.chunks_embedded = 0
+        self.problems: list[FileProblem] = []
+        self.accepted: dict[str, DocumentRecord] = {}
+        self.sources: dict[str, list[DuplicateSource]] = {}
+        self.fresh_vectors: dict[str, npt.NDArray[np.float32]] = {}
+        self.finder = DuplicateFinder()
+        self.added: list[str] = []
+        self.updated: list[str] = []
+        self.removed: list[str] = []
+        self.duplicates: list[DuplicateNote] = []
+
+    def _emit(self, phase: Phase, path: str = "", step: str = "") -> None:
+        if self.progress is not None:
+            self.progress(
+                IndexProgress(
+                    phase=phase,
+                    files_total=self.files_total,
+                    files_done=self.files_done,
+                    chunks_embedded=self.chunks_embedded,
+                    elapsed_s=time.monotonic() - self.started,
+                    path=path,
+                    step=step,
+                )
+            )
+
+    def _accept(self, record: DocumentRecord, kept_sources: Sequence[DuplicateSource]) -> None:
+        self.accepted[record.doc_id] = record
+        self.sources[record.doc_id] = list(kept_sources)
+        self.finder.add(record.doc_id, record.sketch or _sketch_of(record))
+
+    def run(self, paths: Sequence[str | Path]) -> BuildReport:
+        """Bring the index in step with ``paths`` and write it if anything changed."""
+        self._emit("scanning")
+        found = scan(paths)
+        roots = found.roots
+        self.problems.extend(found.problems)
+        self.files_total = len(found.files)
+        self._emit("scanning")
+        old = self.previous.documents if self.previous is not None else {}
+        reusable = self.previous is not None and self.previous.chunking == self.chunking
+        by_path = {record.source_path: record for record in old.values()}
+        copies = {
+            dup.source_path: (record.doc_id, dup)
+            for record in old.values()
+            for dup in record.duplicates
+        }
+        scanned = {source.source_path for source in found.files}
+        pending: list[SourceFile] = []
+        possible_copies: list[tuple[SourceFile, str, DuplicateSource]] = []
+        # Documents indexed from elsewhere stay; so do files under the roots that still exist
+        # but were not found (refused links) and, below, files unreadable right now.
+        for record in old.values():
+            if record.source_path in scanned:
+                continue
+            if _is_under(record.source_path, roots) and not Path(record.source_path).exists():
+                self.removed.append(record.doc_id)
+            else:
+                self._keep(record, roots)
+        for source in found.files:
+            indexed = by_path.get(source.source_path)
+            copy = copies.get(source.source_path)
+            if indexed is None and copy is None:
+                pending.append(source)
+                continue
+            try:
+                digest = _hash_file(source.path)
+            except OSError:
+                pending.append(source)  # reported, and the old version handled, when read
+                continue
+            if indexed is not None and reusable and digest == indexed.content_hash:
+                self._keep(indexed, roots)
+                self._done(source)
+            elif indexed is None and copy is not None and digest == copy[1].content_hash:
+                possible_copies.append((source, copy[0], copy[1]))
+            else:
+                pending.append(source)
+        for source, doc_id, dup in possible_copies:
+            if doc_id in self.accepted:
+                self.sources[doc_id].append(dup)
+                self._done(source)
+            else:
+                pending.append(source)
+        reserved = {by_path[s.source_path].doc_id for s in pending if s.source_path in by_path}
+        taken = set(self.accepted) | reserved
+        pending.sort(
+            key=lambda s: (
+                s.source_path not in by_path,
+                _FORMAT_RANK.get(s.path.suffix.lower(), 3),
+                s.source_path,
+            )
+        )
+        for source in pending:
+            self._index_file(source, by_path.get(source.source_path), taken)
+        return self._finish(paths, found.files)
+
+    def _keep(self, record: DocumentRecord, roots: Sequence[Path]) -> None:
+        # Copies under the roots are confirmed again in this run; others are kept as listed.
+        elsewhere = [dup for dup in record.duplicates if not _is_under(dup.source_path, roots)]
+        self._accept(record, elsewhere)
+
+    def _done(self, source: SourceFile) -> None:
+        self.files_done += 1
+        self._emit("reading", path=str(source.path))
+
+    def _index_file(
+        self, source: SourceFile, earlier: DocumentRecord | None, taken: set[str]
+    ) -> None:
+        raw, problem = read_bytes(source)
+        if raw is None:
+            assert problem is not None
+            if earlier is not None and Path(source.source_path).exists():
+                problem = replace(
+                    problem, message=problem.message + "; the version indexed earlier is kept"
+                )
+                self._accept(earlier, earlier.duplicates)
+            elif earlier is not None:
+                self.removed.append(earlier.doc_id)
+            self.problems.append(problem)
+            self._done(source)
+            return
+        if earlier is not None:
+            doc_id = earlier.doc_id
+        else:
+            doc_id = unique_id(source, taken)
+            taken.add(doc_id)
+        document, problem = make_document(source, raw, doc_id)
+        del raw
+        if problem is not None:
+            self.problems.append(problem)
+        record = make_record(document, self.chunking) if document is not None else None
+        if document is not None and record is not None and not record.chunks:
+            self.problems.append(
+                FileProblem(str(source.path), "no article text left after removing page clutter")
+            )
+            record = None
+        if record is None:
+            if earlier is not None:
+                self.removed.append(earlier.doc_id)
+            self._done(source)
+            return
+        match = self.finder.match(record.sketch)
+        if match is not None:
+            self.sources[match.doc_id].append(
+                DuplicateSource(
+                    source.source_path, record.content_hash, round(match.resemblance, 3)
+                )
+            )
+            self.duplicates.append(DuplicateNote(str(source.path), match.doc_id, match.resemblance))
+            if earlier is not None:
+                self.removed.append(earlier.doc_id)
+            self._done(source)
+            return
+        self.fresh_vectors[doc_id] = self._embed(record, str(source.path))
+        (self.updated if earlier is not None else self.added).append(doc_id)
+        self._accept(record, [])
+        self._done(source)
+
+    def _embed(self, record: DocumentRecord, path: str) -> npt.NDArray[np.float32]:
+        dimension = self.embedder.fingerprint().dimension
+        vectors = np.empty((len(record.chunks), dimension), dtype=np.float32)
+        for start in range(0, len(record.chunks), self.embed_batch_size):
+            spans = record.chunks[start : start + self.embed_batch_size]
+            texts = [record.text[span.start : span.end] for span in spans]
+            vectors[start : start + len(texts)] = self.embedder.embed(texts)
+            self.chunks_embedded += len(texts)
+            self._emit("embedding", path=path)
+        return vectors
+
+    def _finish(self, paths: Sequence[str | Path], files: Sequence[SourceFile]) -> BuildReport:
+        for problem in self.problems:
+            logger.warning("%s: %s", problem.path, problem.message)
+        records = {
+            doc_id: replace(
+                record,
+                duplicates=tuple(sorted(self.sources[doc_id], key=lambda d: d.source_path)),
+            )
+            for doc_id, record in self.accepted.items()
+        }
+        unchanged = tuple(
+            sorted(set(records) - set(self.added) - set(self.updated)),
+        )
+        report = BuildReport(
+            added=tuple(sorted(self.added)),
+            updated=tuple(sorted(self.updated)),
+            unchanged=unchanged,
+            removed=tuple(sorted(set(self.removed) - set(records))),
+            duplicates=tuple(self.duplicates),
+            problems=tuple(self.problems),
+            chunks_embedded=self.chunks_embedded,
+            files_seen=len(files),
+        )
+        if not records and (self.previous is None or not self.previous.documents):
+            detail = "; ".join(f"{p.path}: {p.message}" for p in self.problems)
+            raise NoDocumentsError(
+                "no documents to index in "
+                + ", ".join(str(path) for path in paths)
+                + (f" ({detail})" if detail else "")
+                + "; give a folder or files with .txt, .md, .html or .pdf documents"
+            )
+        previous = self.previous
+        if previous is not None and records == previous.documents and not self.fresh_vectors:
+            # Nothing changed: keep the live version instead of writing an identical one.
+            self._emit("done")
+            return replace(
+                report,
+                total_chunks=previous.vectors.ntotal,
+                version=previous.version,
+                elapsed_s=time.monotonic() - self.started,
+            )
+        total = sum(len(record.chunks) for record in records.values())
+        version = self.store.write(
+            self._entries(records),
+            self.embedder.fingerprint(),
+            self.chunking,
+            on_step=lambda step: self._emit("writing", step=step),
+        )
+        self._emit("done")
+        return replace(
+            report, total_chunks=total, version=version, elapsed_s=time.monotonic() - self.started
+        )
+
+    def _entries(
+        self, records: dict[str, DocumentRecord]
+    ) -> Iterator[tuple[DocumentRecord, npt.NDArray[np.float32]]]:
+        for doc_id in sorted(records):
+            if doc_id in self.fresh_vectors:
+                vectors = self.fresh_vectors.pop(doc_id)
+            else:
+                assert self.previous is not None
+                vectors = self.previous.vectors_of(doc_id)
+            yield records[doc_id], vectors
+
+
+def _sketch_of(record: DocumentRecord) -> tuple[int, ...]:
+    """Sketch of a record written before sketches were stored."""
+    from index.duplicates import sketch
+
+    return sketch(record.text)
