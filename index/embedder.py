@@ -15,6 +15,8 @@ import numpy.typing as npt
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+    from index.numpy_encoder import NumpyEncoder
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
@@ -105,6 +107,8 @@ class SentenceTransformerEmbedder:
         self.precision = precision
         self._model: SentenceTransformer | None = None
         self._bulk_model: SentenceTransformer | None = None
+        self._light: NumpyEncoder | None = None
+        self._light_checked = False
         self._fingerprint: ModelFingerprint | None = None
 
     def _resolved_path(self) -> Path:
@@ -148,10 +152,29 @@ class SentenceTransformerEmbedder:
             self._bulk_model = copy.deepcopy(self._model).to(torch.bfloat16)
         return self._bulk_model
 
+    def _light_encoder(self) -> NumpyEncoder | None:
+        """The torch-free encoder for a few short texts, while torch is not loaded anyway."""
+        if not self._light_checked:
+            from index.numpy_encoder import NumpyEncoder, supports
+
+            self._light_checked = True
+            path = self._resolved_path()
+            if supports(path):
+                self._light = NumpyEncoder(path)
+        return self._light
+
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        """Embed ``texts`` into an ``(n, dimension)`` float32 array of unit-length rows."""
+        """Embed ``texts`` into an ``(n, dimension)`` float32 array of unit-length rows.
+
+        A few texts (a question) are embedded without loading torch when the model allows
+        it, which keeps a one-shot ``qa ask`` fast; once the model is loaded, it is used.
+        """
         if not texts:
             return np.zeros((0, self.fingerprint().dimension), dtype=np.float32)
+        if self._model is None and len(texts) < _BULK_TEXTS:
+            light = self._light_encoder()
+            if light is not None:
+                return light.embed(texts)
         vectors = self._model_for(len(texts)).encode(
             list(texts),
             batch_size=self.batch_size,
