@@ -23,6 +23,9 @@ DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 Precision = Literal["auto", "fp32", "bf16"]
 # Batches at least this large (index builds) run in bf16 when chosen; a question stays fp32.
 _BULK_TEXTS = 16
+# Up to this many texts (a question, a reader's candidate sentences) are embedded without
+# loading torch when it is not loaded yet; more is an index build, worth loading torch for.
+_LIGHT_MAX_TEXTS = 64
 
 
 def cpu_has_native_bf16(cpuinfo_path: Path = Path("/proc/cpuinfo")) -> bool:
@@ -171,7 +174,7 @@ class SentenceTransformerEmbedder:
         """
         if not texts:
             return np.zeros((0, self.fingerprint().dimension), dtype=np.float32)
-        if self._model is None and len(texts) < _BULK_TEXTS:
+        if self._model is None and len(texts) <= _LIGHT_MAX_TEXTS:
             light = self._light_encoder()
             if light is not None:
                 return light.embed(texts)
