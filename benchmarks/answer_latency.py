@@ -1,0 +1,149 @@
+"""Answer latency, memory and disk use at growing corpus sizes.
+
+For each size N (default 1k, 10k, 100k chunks) an index is built from the real seed article
+plus synthetic news-like documents (sentences drawn at random from the SQuAD paragraphs, so
+the words and sentence shapes are real but the documents are not). Synthetic chunks get random
+unit vectors instead of model embeddings (embedding 100k chunks would take about an hour on two
+cores); questions are embedded by the real model. Then ``QA.answer()`` (retrieve + read + cite,
+warm) is timed on the seed-article questions, with the peer's figure for comparison coming
+from benchmarks/index_build.py.
+
+Usage: .venv/bin/python benchmarks/answer_latency.py [--sizes 1000 10000 100000] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np
+import numpy.typing as npt
+
+from benchmarks.corpus import ROOT, SHARED_EVAL
+from index import IndexBuilder, ModelFingerprint, SentenceTransformerEmbedder
+from qa import QA, Settings
+
+SEED_QUESTIONS = [
+    "What did Larijani say?",
+    "Who is Ali Larijani?",
+    "When did Trump speak to Axios?",
+    "What did the US bomb in June?",
+    "Who reported from Tehran for Al Jazeera?",
+    "What is the population of Iran?",
+]
+
+
+class SyntheticVectors:
+    """Random unit vectors for synthetic chunks; the real model for the seed article."""
+
+    def __init__(self, real: SentenceTransformerEmbedder) -> None:
+        self.real = real
+
+    def fingerprint(self) -> ModelFingerprint:
+        return self.real.fingerprint()
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        if any("Larijani" in text or "Iran" in text for text in texts):
+            return self.real.embed(texts)
+        seed = int.from_bytes(hashlib.sha256("".join(texts).encode()).digest()[:8], "little")
+        vectors = np.random.default_rng(seed).standard_normal((len(texts), 384))
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors.astype(np.float32)
+
+
+def squad_sentences() -> list[str]:
+    sentences: list[str] = []
+    for name in ("squad2_dev_subset.json", "squad2_fit_pool.json"):
+        data = json.loads((SHARED_EVAL / name).read_text(encoding="utf-8"))
+        for article in data["data"]:
+            for paragraph in article["paragraphs"]:
+                sentences.extend(s.strip() + "." for s in paragraph["context"].split(". ") if s)
+    return sentences
+
+
+def write_synthetic(folder: Path, chunks: int, sentences: list[str]) -> None:
+    """About ``chunks`` chunks of 1000 characters, ten chunks per document."""
+    rng = random.Random(7)
+    folder.mkdir(parents=True)
+    shutil.copy(ROOT / "seeds" / "000_0c4851bab53c4404.txt", folder)
+    per_document = 10
+    for number in range(max(0, chunks - 5) // per_document):
+        paragraphs = []
+        for _ in range(per_document):
+            paragraph: list[str] = []
+            while sum(map(len, paragraph)) < 850:
+                paragraph.append(rng.choice(sentences))
+            paragraphs.append(" ".join(paragraph))
+        (folder / f"synthetic_{number:06d}.txt").write_text(
+            f"Synthetic document {number}\n" + "\n\n".join(paragraphs), encoding="utf-8"
+        )
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
+    parser.add_argument("--runs", type=int, default=3, help="passes over the questions")
+    args = parser.parse_args()
+    real = SentenceTransformerEmbedder()
+    sentences = squad_sentences()
+    print(
+        "corpus: seed article + synthetic documents of real SQuAD sentences; synthetic "
+        "chunks carry random unit vectors, questions are embedded by the real model"
+    )
+    print(
+        f"{'chunks':>8} {'p50 ms':>8} {'p95 ms':>8} {'build s':>8} {'RSS MB':>8} "
+        f"{'disk B/chunk':>12} {'vector index':>12}"
+    )
+    for size in args.sizes:
+        work = Path(tempfile.mkdtemp(prefix="qa-bench-latency-"))
+        write_synthetic(work / "docs", size, sentences)
+        started = time.perf_counter()
+        report = IndexBuilder(SyntheticVectors(real), work / "index").update([work / "docs"])
+        build_s = time.perf_counter() - started
+        qa = QA(Settings(index_dir=work / "index", documents=(work / "docs",)), embedder=real)
+        qa.warm_up()
+        for question in SEED_QUESTIONS:
+            qa.answer(question)
+        latencies = []
+        for _ in range(args.runs):
+            for question in SEED_QUESTIONS:
+                began = time.perf_counter()
+                qa.answer(question)
+                latencies.append(1000 * (time.perf_counter() - began))
+        latencies.sort()
+        disk = sum(p.stat().st_size for p in (work / "index").rglob("*") if p.is_file())
+        manifest_kind = json.loads(
+            next((work / "index" / "versions").glob("*/manifest.json")).read_text()
+        ).get("vector_index", {})
+        print(
+            f"{report.total_chunks:>8} {statistics.median(latencies):>8.1f} "
+            f"{latencies[int(0.95 * (len(latencies) - 1))]:>8.1f} {build_s:>8.1f} "
+            f"{rss_mb():>8.0f} {disk / report.total_chunks:>12.0f} "
+            f"{manifest_kind.get('kind', manifest_kind.get('type', '?')):>12}"
+        )
+        del qa
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
