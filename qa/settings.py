@@ -40,7 +40,7 @@ class Settings:
         uploads_dir: Where documents uploaded through the web page are kept
             (default ``data/uploads``; env ``QA_UPLOADS_DIR``).
         max_upload_bytes: Largest document the web page accepts, in bytes
-            (default 5,000,000; env ``QA_MAX_UPLOAD_BYTES``).
+            (default 5 MiB, 5,242,880; env ``QA_MAX_UPLOAD_BYTES``).
     """
 
     index_dir: Path = DEFAULT_INDEX_DIR
@@ -53,7 +53,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
     uploads_dir: Path = DEFAULT_UPLOADS_DIR
-    max_upload_bytes: int = 5_000_000
+    max_upload_bytes: int = 5 * 1024 * 1024
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:

@@ -187,12 +187,12 @@ def question_html(question: str) -> str:
 
 
 def human_size(size_bytes: int) -> str:
-    """File size in words: "812 bytes", "4.2 kB", "1.3 MB"."""
-    if size_bytes < 1000:
+    """File size in words, in the binary units Gradio's own messages use: "812 bytes", "4.2 KB"."""
+    if size_bytes < 1024:
         return f"{size_bytes} bytes"
-    if size_bytes < 1_000_000:
-        return f"{size_bytes / 1000:.1f} kB"
-    return f"{size_bytes / 1_000_000:.1f} MB"
+    if size_bytes < 1024 * 1024:
+        return f"{size_bytes / 1024:.1f} KB"
+    return f"{size_bytes / (1024 * 1024):.1f} MB"
 
 
 def human_time(iso_utc: str) -> str:

@@ -28,7 +28,7 @@ def library(tmp_path: Path, embedder: SentenceTransformerEmbedder) -> DocumentLi
         index_dir=tmp_path / "index",
         documents=(documents,),
         uploads_dir=tmp_path / "uploads",
-        max_upload_bytes=2_000,
+        max_upload_bytes=2_048,
     )
     qa = QA(settings, embedder=embedder)
     qa.warm_up()
@@ -88,7 +88,7 @@ def test_progress_is_reported_until_done(library: DocumentLibrary, tmp_path: Pat
 @pytest.mark.parametrize(
     ("name", "content", "sent_as", "reason"),
     [
-        ("big.txt", "x" * 2_001, None, "largest accepted is 2.0 kB"),
+        ("big.txt", "x" * 2_049, None, "largest accepted is 2.0 KB"),
         ("tool.exe", b"MZ\x90\x00binary", None, "cannot be indexed"),
         ("escape.txt", LIGHTHOUSE, "../../escape.txt", "must not contain folders"),
         ("empty.txt", "   \n", None, "empty"),

@@ -1,0 +1,161 @@
+"""What an answer looks like on the page: short answer, confidence, marked evidence, inert text."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from index import SentenceTransformerEmbedder
+from qa import NO_ANSWER_TEXT, QA, Answer, Settings
+from tests.ui.serving import XSS_DOCUMENT
+from ui.app import launch_options
+from ui.formatting import (
+    ANSWER_CLOSE,
+    ANSWER_OPEN,
+    RELATED_LABEL,
+    answer_html,
+    confidence_words,
+    sources_html,
+    text,
+)
+from ui.uploads import DocumentLibrary
+
+QUESTION = "What did Larijani say?"
+
+
+class _Collect(HTMLParser):
+    """Gathers the visible text inside elements of one class, and every tag seen."""
+
+    def __init__(self, css_class: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.css_class = css_class
+        self.depth = 0
+        self.found: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        if self.depth:
+            self.depth += tag != "br"
+        elif (dict(attrs).get("class") or "").split().count(self.css_class):
+            self.depth = 1
+            self.found.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.depth:
+            self.found[-1] += data
+
+
+def _texts(html: str, css_class: str) -> tuple[list[str], list[str]]:
+    parser = _Collect(css_class)
+    parser.feed(html)
+    return parser.found, parser.tags
+
+
+@pytest.fixture(scope="module")
+def xss_qa(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> QA:
+    root = tmp_path_factory.mktemp("xss")
+    documents = root / "docs"
+    documents.mkdir()
+    (documents / "harbour.txt").write_text(XSS_DOCUMENT, encoding="utf-8")
+    qa = QA(Settings(index_dir=root / "index", documents=(documents,)), embedder=embedder)
+    qa.warm_up()
+    return qa
+
+
+def test_answer_shows_short_answer_confidence_and_numbered_sources(seed_qa: QA) -> None:
+    answer = seed_qa.answer(QUESTION)
+    html = answer_html(answer)
+    assert not answer.abstained
+    assert text(answer.text) in html
+    assert f"Confidence: {confidence_words(answer.confidence)}" in html
+    for number, citation in enumerate(answer.citations, start=1):
+        assert f"[{number}]" in html
+        assert f"characters {citation.start:,}–{citation.end:,}" in html
+    assert html.count("<details") == len(answer.citations)
+    assert html.count('<details class="qa-citation" open>') == 1
+    assert "\n" not in html  # one HTML block: Markdown never reaches document text
+
+
+def test_highlight_is_marked_in_words_around_the_exact_quote(seed_qa: QA) -> None:
+    answer = seed_qa.answer(QUESTION)
+    html = answer_html(answer)
+    passages, _ = _texts(html, "qa-passage")
+    marks, _ = _texts(html, "qa-answer")
+    assert len(passages) == len(answer.citations) == len(marks)
+    for citation, shown, mark in zip(answer.citations, passages, marks, strict=True):
+        assert mark == ANSWER_OPEN + citation.quote + ANSWER_CLOSE
+        a = citation.start - citation.passage_start
+        b = citation.end - citation.passage_start
+        expected = citation.passage[:a] + mark + citation.passage[b:]
+        assert shown == expected.replace("\n", "")
+
+
+def test_document_markup_is_shown_as_text_never_as_html(xss_qa: QA) -> None:
+    answer = xss_qa.answer("When will the harbour fund open?")
+    assert not answer.abstained
+    html = answer_html(answer)
+    passages, tags = _texts(html, "qa-passage")
+    assert "<script>window.__xss = 1;</script>" in passages[0]
+    assert '<img src="x" onerror="window.__xss = 2">' in passages[0]
+    assert "script" not in tags and "img" not in tags and "a" not in tags
+    assert "${" not in html and "](" not in html and "<img" not in html
+    titles, tags = _texts(answer_html(answer), "qa-title")
+    assert titles[0].startswith("<img src=x")
+
+
+def test_sources_list_shows_names_as_text(xss_qa: QA, tmp_path: Path) -> None:
+    library = DocumentLibrary(xss_qa, tmp_path / "uploads", 1_000)
+    html = sources_html(library.rows())
+    titles, tags = _texts(html, "qa-title")
+    assert titles == ['<img src=x onerror="window.__xssTitle = 1">Harbour committee notes']
+    assert "img" not in tags
+    assert "1 document indexed" in html and "harbour.txt" in html
+
+
+def test_abstention_says_so_and_labels_passages_as_related(seed_qa: QA) -> None:
+    question = "What is the boiling point of mercury?"
+    related = tuple(seed_qa.retrieve(question, k=2))
+    answer = Answer(question, NO_ANSWER_TEXT, abstained=True, confidence=0.1, related=related)
+    html = answer_html(answer)
+    assert NO_ANSWER_TEXT in html and "None of your documents answers" in html
+    assert html.count(RELATED_LABEL) == 1 + len(related)
+    assert "<mark" not in html and "Confidence" not in html
+
+
+@pytest.mark.parametrize(
+    ("confidence", "words"),
+    [(0.95, "high confidence"), (0.65, "fairly confident"), (0.45, "unsure"), (0.1, "low")],
+)
+def test_confidence_in_words(confidence: float, words: str) -> None:
+    assert confidence_words(confidence).startswith(words)
+
+
+def test_gradio_may_serve_none_of_our_folders(tmp_path: Path) -> None:
+    settings = Settings(
+        index_dir=tmp_path / "index",
+        documents=(tmp_path / "docs",),
+        uploads_dir=tmp_path / "uploads",
+        max_upload_bytes=1234,
+    )
+    options = launch_options(settings)
+    assert set(options["blocked_paths"]) == {
+        str((tmp_path / name).resolve()) for name in ("index", "docs", "uploads")
+    }
+    assert "allowed_paths" not in options
+    assert options["max_file_size"] == 1234
+
+
+def test_upload_settings_come_from_the_environment(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {"QA_UPLOADS_DIR": str(tmp_path / "up"), "QA_MAX_UPLOAD_BYTES": "2048"}
+    )
+    assert settings.uploads_dir == tmp_path / "up" and settings.max_upload_bytes == 2048
+    with pytest.raises(ValueError, match="QA_MAX_UPLOAD_BYTES"):
+        Settings.from_env({"QA_MAX_UPLOAD_BYTES": "lots"})

@@ -1,0 +1,256 @@
+"""The page in a real headless Chromium: ask, follow up, check evidence, upload, stay inert."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+
+from index import SentenceTransformerEmbedder
+from qa import QA
+from tests.conftest import ROOT, SEED_FILE
+from tests.ui.serving import XSS_DOCUMENT, page_settings, running_page
+from ui.formatting import ANSWER_CLOSE, ANSWER_OPEN, RELATED_LABEL
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+SCREENSHOTS = ROOT / "test-output"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+ANSWER_TIMEOUT_MS = 60_000
+LIGHTHOUSE = (
+    "Brightwater lighthouse report\n"
+    "The Brightwater lighthouse keeper is Mira Okafor, who took the post in 2019.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def served(
+    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder
+) -> Iterator[tuple[str, QA]]:
+    root = tmp_path_factory.mktemp("browser-page")
+    documents = root / "docs"
+    documents.mkdir()
+    shutil.copy(SEED_FILE, documents / SEED_FILE.name)
+    (documents / "harbour.txt").write_text(XSS_DOCUMENT, encoding="utf-8")
+    settings = page_settings(root, documents, max_upload_bytes=20_000)
+    qa = QA(settings, embedder=embedder)
+    qa.warm_up()
+    with running_page(qa, settings) as url:
+        yield url, qa
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        message = "Debian's chromium is not installed (apt-get install -y chromium)"
+        if os.environ.get("QA_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    playwright: Playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+        playwright.stop()
+
+
+def _open(browser: Browser, url: str, viewport: dict[str, int]) -> Page:
+    page = browser.new_page(viewport=viewport)  # type: ignore[arg-type]
+    page.set_default_timeout(ANSWER_TIMEOUT_MS)
+    # The page keeps a heartbeat stream open: never wait for network idle.
+    page.goto(url, wait_until="domcontentloaded")
+    page.locator("#qa-question textarea").wait_for()
+    return page
+
+
+def _ask(page: Page, question: str) -> None:
+    """Type a question and press Enter, then wait for its answer to appear."""
+    answers = page.locator("#qa-chat .qa-message")
+    before = answers.count()
+    box = page.locator("#qa-question textarea")
+    box.fill(question)
+    box.press("Enter")
+    answers.nth(before).wait_for()
+
+
+def _last_answer(page: Page) -> str:
+    return page.locator("#qa-chat .qa-message").last.inner_text()
+
+
+def _shoot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / name, full_page=True)
+
+
+def test_example_question_answered_with_highlighted_evidence_then_follow_up(
+    browser: Browser, served: tuple[str, QA]
+) -> None:
+    url, qa = served
+    question = "What did Larijani say?"
+    expected = qa.answer(question)
+    assert not expected.abstained
+    page = _open(browser, url, DESKTOP)
+    page.get_by_role("button", name=question).click()
+    message = page.locator("#qa-chat .qa-message").first
+    message.wait_for()
+    assert message.locator(".qa-short").inner_text().strip() == expected.text
+    assert "Confidence:" in message.inner_text()
+    first = expected.citations[0]
+    mark = message.locator("details[open] mark.qa-answer").first
+    assert mark.is_visible()
+    assert mark.inner_text() == ANSWER_OPEN + first.quote + ANSWER_CLOSE
+    summary = message.locator("details summary").first.inner_text()
+    assert "[1]" in summary and f"characters {first.start:,}–{first.end:,}" in summary
+    # Show the whole answer, from the question down, as the README screenshot does.
+    page.locator("#qa-chat .qa-question").first.evaluate("node => node.scrollIntoView()")
+    _shoot(page, "larijani-desktop.png")
+
+    follow_up = "Which country did he visit?"
+    history = [
+        {"role": "user", "content": question},
+        {"role": "assistant", "content": expected.text},
+    ]
+    expected_follow_up = qa.answer(follow_up, history=history)
+    assert "Larijani" in expected_follow_up.resolved_question
+    _ask(page, follow_up)
+    shown = page.locator("#qa-chat .qa-message").last.locator(".qa-short").inner_text()
+    assert shown.strip() == expected_follow_up.text
+    _shoot(page, "follow-up-desktop.png")
+    page.close()
+
+
+def test_keyboard_only_question_and_citation(browser: Browser, served: tuple[str, QA]) -> None:
+    url, _ = served
+    page = _open(browser, url, DESKTOP)
+    page.locator("#qa-question textarea").focus()
+    page.keyboard.type("What did Larijani say?")
+    page.keyboard.press("Enter")
+    page.locator("#qa-chat .qa-message").first.wait_for()
+    closed = page.locator("#qa-chat details:not([open])")
+    assert closed.count() >= 1
+    target = closed.first.locator("summary")
+    for _ in range(80):
+        page.keyboard.press("Shift+Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            break
+    else:
+        pytest.fail("the second citation cannot be reached with the keyboard")
+    page.keyboard.press("Enter")
+    assert page.locator("#qa-chat details[open]").count() == 2
+    page.close()
+
+
+def test_phone_width_fits_without_sideways_scrolling(
+    browser: Browser, served: tuple[str, QA]
+) -> None:
+    url, _ = served
+    page = _open(browser, url, PHONE)
+    _ask(page, "What did Larijani say?")
+    assert page.locator("#qa-chat mark.qa-answer").first.is_visible()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1
+    _shoot(page, "larijani-phone.png")
+    page.close()
+
+
+def test_uploaded_document_answers_the_next_question_and_can_be_removed(
+    browser: Browser, served: tuple[str, QA]
+) -> None:
+    url, qa = served
+    question = "Who is the Brightwater lighthouse keeper?"
+    page = _open(browser, url, DESKTOP)
+    page.locator("#qa-upload input[type=file]").set_input_files(
+        [{"name": "lighthouse.txt", "mimeType": "text/plain", "buffer": LIGHTHOUSE.encode()}]
+    )
+    status = page.locator("#qa-upload-status")
+    status.get_by_text("lighthouse.txt: added").wait_for()
+    assert "lighthouse.txt" in page.locator("#qa-sources").inner_text()
+    expected = qa.answer(question)
+    assert not expected.abstained and expected.citations[0].doc_id == "lighthouse"
+    _ask(page, question)
+    assert expected.text in _last_answer(page)
+    _shoot(page, "upload-desktop.png")
+
+    page.locator("#qa-remove-choice input").click()
+    page.get_by_role("option", name="lighthouse.txt").click()
+    page.locator("#qa-remove").click()
+    page.locator("#qa-remove-status").get_by_text("Removed").wait_for()
+    assert "lighthouse.txt" not in page.locator("#qa-sources").inner_text()
+    assert "lighthouse" not in qa.index.documents
+    page.close()
+
+
+def test_refused_uploads_say_why_and_change_nothing(
+    browser: Browser, served: tuple[str, QA]
+) -> None:
+    url, qa = served
+    version = qa.store.current_version()
+    page = _open(browser, url, DESKTOP)
+    upload = page.locator("#qa-upload input[type=file]")
+    upload.set_input_files(
+        [{"name": "tool.exe", "mimeType": "application/octet-stream", "buffer": b"MZ\x90\x00"}]
+    )
+    page.locator("#qa-upload-status").get_by_text("cannot be indexed").wait_for()
+    assert "tool.exe: not added" in page.locator("#qa-upload-status").inner_text()
+    page.reload(wait_until="domcontentloaded")
+    page.locator("#qa-upload input[type=file]").set_input_files(
+        [{"name": "huge.txt", "mimeType": "text/plain", "buffer": b"word " * 5_000}]
+    )
+    page.get_by_text("exceed the maximum allowed size").wait_for()
+    assert "huge.txt" in page.get_by_text("exceed the maximum allowed size").inner_text()
+    _shoot(page, "upload-too-big.png")
+    assert qa.store.current_version() == version
+    assert "huge" not in qa.index.documents and "tool" not in qa.index.documents
+    page.close()
+
+
+def test_document_with_script_and_onerror_stays_inert(
+    browser: Browser, served: tuple[str, QA]
+) -> None:
+    url, qa = served
+    question = "When will the harbour fund open?"
+    assert qa.answer(question).citations[0].doc_id == "harbour"
+    page = _open(browser, url, DESKTOP)
+    _ask(page, question)
+    _ask(page, '<img src=x onerror="window.__xssQuestion = 1">When does the fund open?')
+    message = page.locator("#qa-chat .qa-message").first
+    assert "<script>window.__xss = 1;</script>" in message.inner_text()
+    assert "<img" in page.locator("#qa-sources").inner_text()
+    flags = page.evaluate("[window.__xss, window.__xssTitle, window.__xssQuestion]")
+    assert flags == [None, None, None]
+    assert page.locator("img[onerror]").count() == 0
+    assert page.locator("#qa-chat img, #qa-sources img").count() == 0
+    assert page.locator("#qa-chat a[href^='javascript']").count() == 0
+    _shoot(page, "inert-document.png")
+    page.close()
+
+
+def test_unanswerable_question_lists_related_passages(
+    browser: Browser, served: tuple[str, QA]
+) -> None:
+    url, qa = served
+    question = "What is the recipe for lemon cake?"
+    expected = qa.answer(question)
+    assert expected.abstained and expected.related
+    page = _open(browser, url, DESKTOP)
+    _ask(page, question)
+    shown = _last_answer(page)
+    assert "The documents do not say." in shown and "None of your documents answers" in shown
+    assert RELATED_LABEL in shown and expected.related[0].title in shown
+    assert page.locator("#qa-chat mark").count() == 0
+    page.close()
