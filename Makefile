@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test lint eval index
+.PHONY: run test lint eval index browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,3 +31,7 @@ index: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/qa eval ../shared/eval/squad2_dev_subset.json
+
+# The browser tests drive Debian's Chromium at /usr/bin/chromium; no browser is downloaded.
+browser:
+	test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
