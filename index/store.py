@@ -35,6 +35,13 @@ from index.chunking import Chunk, ChunkingConfig
 from index.cleaning import TextSpan
 from index.embedder import ModelFingerprint
 from index.errors import CorruptIndexError, IndexLockedError, IndexNotFoundError, ModelMismatchError
+from index.vector_index import (
+    HNSW_FROM_VECTORS,
+    VectorIndexSpec,
+    build_vector_index,
+    configure_loaded,
+    spec_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -219,10 +226,13 @@ class IndexStore:
 
     Args:
         index_dir: The folder (created on first write).
+        hnsw_from_vectors: Corpus size from which vectors are kept in an HNSW graph instead
+            of an exact flat index (default 50,000; see ``index.vector_index``).
     """
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, hnsw_from_vectors: int = HNSW_FROM_VECTORS) -> None:
         self.index_dir = Path(index_dir)
+        self.hnsw_from_vectors = hnsw_from_vectors
 
     @property
     def _current_file(self) -> Path:
@@ -310,7 +320,10 @@ class IndexStore:
                 for line in handle:
                     record = DocumentRecord.from_json(json.loads(line))
                     documents[record.doc_id] = record
-            vectors = faiss.read_index(str(folder / _VECTORS))
+            vectors = configure_loaded(
+                faiss.read_index(str(folder / _VECTORS)),
+                VectorIndexSpec.from_json(manifest.get("vector_index", {})),
+            )
         except (ValueError, KeyError, TypeError, RuntimeError) as exc:
             raise CorruptIndexError(
                 f"index in {folder} cannot be read ({exc}); {_REBUILD_HINT}"
@@ -394,7 +407,12 @@ class IndexStore:
             handle.flush()
             os.fsync(handle.fileno())
         step("documents written")
-        faiss.write_index(flat, str(staging / _VECTORS))
+        spec = spec_for(flat.ntotal, self.hnsw_from_vectors)
+        stored: faiss.Index = flat
+        if spec.kind != "flat":
+            stored = build_vector_index(flat.reconstruct_n(0, flat.ntotal), model.dimension, spec)
+            flat.reset()  # the graph holds its own copy of the vectors
+        faiss.write_index(stored, str(staging / _VECTORS))
         _fsync_file(staging / _VECTORS)
         step("vectors written")
         files = {name: _sha256_file(staging / name) for name in (_DOCUMENTS, _VECTORS)}
@@ -404,8 +422,8 @@ class IndexStore:
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "model": asdict(model),
             "chunking": asdict(chunking),
-            "vector_index": {"type": "IndexFlatIP", "metric": "inner_product"},
-            "counts": {"documents": len(summaries), "chunks": flat.ntotal},
+            "vector_index": spec.to_json(),
+            "counts": {"documents": len(summaries), "chunks": stored.ntotal},
             "order": [summary["doc_id"] for summary in summaries],
             "documents": summaries,
             "files": files,
@@ -428,7 +446,7 @@ class IndexStore:
         step("switched to the new version")
         self._remove_old_versions(keep=version)
         step("old versions removed")
-        logger.info("index version %s is live (%d chunks)", version, flat.ntotal)
+        logger.info("index version %s is live (%d chunks)", version, stored.ntotal)
         return version
 
     def _remove_staging(self, versions: Path) -> None:

@@ -130,3 +130,24 @@ def test_unreadable_and_binary_files_are_reported_and_others_indexed(
     assert "binary" in messages["binary.txt"]
     assert "invalid UTF-8" in messages["latin1.md"]
     assert set(report.added) == {"000_0c4851bab53c4404", "latin1"}
+
+
+def test_large_corpora_get_an_hnsw_index_that_answers_the_same(
+    tmp_path: Path, docs_dir: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    flat_dir, graph_dir = tmp_path / "flat", tmp_path / "graph"
+    IndexBuilder(embedder, flat_dir).update([docs_dir])
+    builder = IndexBuilder(embedder, graph_dir)
+    builder.store = IndexStore(graph_dir, hnsw_from_vectors=2)
+    builder.update([docs_dir])
+    manifest = IndexStore(graph_dir).read_manifest()
+    assert manifest["vector_index"]["kind"] == "hnsw"
+    assert manifest["vector_index"]["ef_search"] == 64
+    assert IndexStore(flat_dir).read_manifest()["vector_index"]["kind"] == "flat"
+    questions = ["What did Larijani say?", "When did Trump speak to Axios?"]
+    answers = [
+        QA(Settings(index_dir=folder, documents=(docs_dir,)), embedder=embedder).answer(q)
+        for folder in (flat_dir, graph_dir)
+        for q in questions
+    ]
+    assert [a.text for a in answers[:2]] == [a.text for a in answers[2:]]
