@@ -131,6 +131,7 @@ def build_app(qa: QA, settings: Settings | None = None) -> gr.Blocks:
                 chatbot = gr.Chatbot(
                     label="Conversation",
                     elem_id="qa-chat",
+                    layout="panel",
                     height=700,
                     latex_delimiters=[],
                     feedback_options=None,

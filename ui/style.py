@@ -13,8 +13,8 @@ details.qa-citation, details.qa-related {
   border: 1px solid var(--border-color-primary); border-radius: 6px;
   padding: 0.3em 0.6em; margin: 0.4em 0;
 }
-details.qa-citation > summary, details.qa-related > summary {
-  cursor: pointer; font-size: 1em; font-weight: 400;
+#qa-chat details.qa-citation > summary, #qa-chat details.qa-related > summary {
+  cursor: pointer; font-size: 1em !important; font-weight: 400 !important;
 }
 details > summary:focus-visible { outline: 3px solid var(--color-accent); outline-offset: 2px; }
 .qa-number { font-weight: 700; }
