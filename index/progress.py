@@ -20,6 +20,7 @@ class IndexProgress:
         files_done: Files finished (unchanged, indexed, skipped or recognised as duplicates).
         chunks_embedded: Chunks that went through the model so far.
         elapsed_s: Seconds since the update started (after the writer lock was taken).
+        embedding_s: Seconds spent in the model so far (loading it excluded).
         path: The file being read or embedded, when there is one.
         step: For ``writing``, which step of the write has just finished.
     """
@@ -29,6 +30,7 @@ class IndexProgress:
     files_done: int
     chunks_embedded: int
     elapsed_s: float
+    embedding_s: float = 0.0
     path: str = ""
     step: str = ""
 
@@ -39,8 +41,8 @@ class IndexProgress:
 
     @property
     def chunks_per_s(self) -> float:
-        """Chunks embedded per second so far."""
-        return self.chunks_embedded / self.elapsed_s if self.elapsed_s > 0 else 0.0
+        """Chunks embedded per second of embedding so far."""
+        return self.chunks_embedded / self.embedding_s if self.embedding_s > 0 else 0.0
 
 
 ProgressCallback = Callable[[IndexProgress], None]
