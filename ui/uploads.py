@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from index import BuildReport, IndexProgress, QaIndexError
 from index.documents import SUPPORTED_SUFFIXES
-from index.errors import QaIndexError
 from qa import QA
 from ui.formatting import SourceRow, human_size
 
@@ -213,8 +213,8 @@ class DocumentLibrary:
                 for incoming, target in accepted:
                     backups[target] = _set_aside(target)
                     _copy_in(incoming.path, target)
-                report_progress(0.4, f"Indexing {len(accepted)} file(s)")
-                report = self.qa.update([target for _, target in accepted])
+                report_progress(0.3, f"Indexing {len(accepted)} file(s)")
+                report = self._index([target for _, target in accepted], report_progress)
             except (QaIndexError, OSError) as exc:
                 logger.warning("upload failed, restoring the previous state: %s", exc)
                 for target, backup in backups.items():
@@ -223,6 +223,7 @@ class DocumentLibrary:
                 return UploadResult((), tuple(messages))
             report_progress(0.9, "Updating the document list")
             problems = {Path(problem.path).resolve(): problem for problem in report.problems}
+            repeats = {Path(note.path).resolve(): note for note in report.duplicates}
             indexed: list[str] = []
             for incoming, target in accepted:
                 problem = problems.get(target)
@@ -234,9 +235,32 @@ class DocumentLibrary:
                 indexed.append(incoming.name)
                 note = f" ({problem.message})" if problem is not None else ""
                 verb = "replaced" if backups[target] is not None else "added"
+                repeat = repeats.get(target)
+                if repeat is not None:
+                    note += (
+                        f" (the same text as the indexed document {repeat.doc_id!r}; "
+                        "kept as another source of it)"
+                    )
                 messages.append(f"{incoming.name}: {verb}, ready for questions{note}")
             report_progress(1.0, "Done")
             return UploadResult(tuple(indexed), tuple(messages))
+
+    def _index(self, targets: Sequence[Path], report_progress: Progress) -> BuildReport:
+        """Index ``targets`` with step-by-step progress, then answer from the new version."""
+
+        def on_progress(step: IndexProgress) -> None:
+            name = Path(step.path).name if step.path else ""
+            if step.phase in ("scanning", "reading"):
+                done = step.files_done / max(step.files_total, 1)
+                report_progress(0.3 + 0.2 * done, f"Reading {name or 'the files'}")
+            elif step.phase == "embedding":
+                report_progress(0.5, f"Embedding {name}: {step.chunks_embedded} chunks so far")
+            elif step.phase == "writing":
+                report_progress(0.8, "Saving the new index")
+
+        report = self.qa.builder().update(targets, progress=on_progress)
+        self.qa.reload()
+        return report
 
     def remove(self, doc_id: str) -> str:
         """Take a document out of the index (and its file, if it was uploaded here).

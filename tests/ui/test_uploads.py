@@ -82,7 +82,17 @@ def test_progress_is_reported_until_done(library: DocumentLibrary, tmp_path: Pat
     )
     fractions = [done for done, _ in steps]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
-    assert any("Indexing" in what for _, what in steps)
+    assert any(what.startswith("Embedding lighthouse.txt") for _, what in steps)
+
+
+def test_a_copy_of_an_indexed_document_is_kept_as_another_source(
+    library: DocumentLibrary, tmp_path: Path
+) -> None:
+    library.add([_incoming(tmp_path / "browser", "lighthouse.txt", LIGHTHOUSE)])
+    result = library.add([_incoming(tmp_path / "browser", "copy.txt", LIGHTHOUSE)])
+    assert result.indexed == ("copy.txt",)
+    assert "same text as the indexed document 'lighthouse'" in result.messages[0]
+    assert sorted(library.qa.index.documents) == sorted([SEED_FILE.stem, "lighthouse"])
 
 
 @pytest.mark.parametrize(
