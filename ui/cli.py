@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import IO, Any
 
-from index import QaIndexError
+from index import BuildReport, IndexLockedError, IndexProgress, ProgressCallback, QaIndexError
 from qa import QA, EmptyQuestionError, Settings
 
 
@@ -24,23 +26,98 @@ def _settings(args: argparse.Namespace) -> Settings:
     return replace(settings, **changes)  # type: ignore[arg-type]
 
 
-def _cmd_index(args: argparse.Namespace, settings: Settings) -> int:
-    qa = QA(settings)
-    if args.remove:
-        report = qa.builder().remove(args.remove)
-        print(f"removed {', '.join(report.removed)}; {report.total_chunks} chunks remain")
-        return 0
-    paths = [Path(p) for p in args.paths] or list(settings.documents)
-    report = qa.builder().update(paths, rebuild=args.rebuild)
+class _ProgressBar:
+    """A tqdm bar over the files of an index update, with chunks embedded per second."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self._bar: Any = None
+
+    def __call__(self, event: IndexProgress) -> None:
+        from tqdm import tqdm
+
+        if self._bar is None:
+            if not event.files_total:
+                return
+            self._bar = tqdm(total=event.files_total, unit="doc", desc="indexing", file=self.stream)
+        self._bar.total = event.files_total
+        self._bar.set_postfix_str(
+            f"{event.chunks_embedded} chunks, {event.chunks_per_s:.1f} chunks/s", refresh=False
+        )
+        self._bar.update(event.files_done - self._bar.n)
+        if event.phase == "done":
+            self.close()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+def _kill_after(events: int, then: ProgressCallback | None) -> ProgressCallback:
+    """Fault injection for the crash-safety test: SIGKILL this process at progress event N."""
+    seen = 0
+
+    def progress(event: IndexProgress) -> None:
+        nonlocal seen
+        if then is not None:
+            then(event)
+        seen += 1
+        if seen >= events:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return progress
+
+
+def _print_report(report: BuildReport, settings: Settings) -> None:
     for problem in report.problems:
         state = "skipped" if problem.skipped else "warning"
         print(f"{state}: {problem.path}: {problem.message}", file=sys.stderr)
+    for duplicate in report.duplicates:
+        print(
+            f"duplicate: {duplicate.path}: same story as {duplicate.doc_id} "
+            f"({duplicate.resemblance:.0%} alike); listed as another source of it",
+            file=sys.stderr,
+        )
     print(
         f"indexed {len(report.added)} new, {len(report.updated)} changed, "
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed documents; "
         f"{report.chunks_embedded} chunks embedded, {report.total_chunks} in the index "
         f"({settings.index_dir})"
     )
+
+
+def _cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    qa = QA(settings)
+    builder = qa.builder()
+    show_bar = args.progress if args.progress is not None else sys.stderr.isatty()
+    bar = _ProgressBar(sys.stderr) if show_bar else None
+    progress: ProgressCallback | None = bar
+    kill_after = os.environ.get("QA_FAULT_KILL_AFTER_EVENTS")  # tests only: crash on purpose
+    if kill_after:
+        progress = _kill_after(int(kill_after), progress)
+    paths = [Path(p) for p in args.paths] or list(settings.documents)
+    for wait_s in (0.0, args.wait):
+        try:
+            if args.remove:
+                report = builder.remove(args.remove, lock_timeout_s=wait_s)
+            else:
+                report = builder.update(
+                    paths, rebuild=args.rebuild, progress=progress, lock_timeout_s=wait_s
+                )
+            break
+        except IndexLockedError as exc:
+            if not args.wait or wait_s:
+                hint = "" if args.wait else "; or pass --wait SECONDS to wait for it"
+                raise IndexLockedError(f"{exc}{hint}") from exc
+            print(f"qa: {exc}; waiting up to {args.wait:g} s", file=sys.stderr)
+        finally:
+            if bar is not None:
+                bar.close()
+    if args.remove:
+        print(f"removed {', '.join(report.removed)}; {report.total_chunks} chunks remain")
+        return 0
+    _print_report(report, settings)
     return 0
 
 
@@ -72,10 +149,16 @@ def _cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
 
     manifest = IndexStore(settings.index_dir).read_manifest()
     for entry in manifest["documents"]:
-        print(
+        kind = entry.get("format", "text")
+        if entry.get("pages"):
+            kind += f", {entry['pages']} pages"
+        line = (
             f"{entry['doc_id']}\t{entry['chunks']} chunks\t{entry['size_bytes']} bytes\t"
-            f"{entry['added_at']}\t{entry['source_path']}"
+            f"{entry['added_at']}\t{kind}\t{entry['source_path']}"
         )
+        if entry.get("duplicates"):
+            line += "\talso in: " + ", ".join(entry["duplicates"])
+        print(line)
     return 0
 
 
@@ -139,6 +222,19 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("paths", nargs="*", help="files or folders (default: the seed documents)")
     index.add_argument("--rebuild", action="store_true", help="re-embed everything from scratch")
     index.add_argument("--remove", nargs="+", metavar="DOC", help="drop documents by id")
+    index.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="if another process is updating the index, wait up to this long (default 0)",
+    )
+    index.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar (default: when the terminal shows it)",
+    )
 
     ask = with_index_dir(commands.add_parser("ask", help="ask a question"))
     ask.add_argument("question")
@@ -170,6 +266,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:
+        # Parser chatter about a damaged file; the per-file message says what matters.
+        for chatty in ("pypdf", "trafilatura", "htmldate", "courlan"):
+            logging.getLogger(chatty).setLevel(logging.ERROR)
     handlers = {
         "index": _cmd_index,
         "ask": _cmd_ask,

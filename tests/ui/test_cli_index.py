@@ -1,0 +1,118 @@
+"""``qa index`` and ``qa docs`` follow a folder as it changes, and say what they did."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from index import IndexStore
+from tests.conftest import SEED_FILE
+from tests.index.test_duplicates import seed_as_html
+from ui.cli import main
+
+HARBOUR = (
+    "# Harbour reopens\n\n"
+    "The harbour at Port Ellen reopened on Thursday after three weeks of repairs to the pier.\n"
+    "Ferry services to the mainland will resume on Saturday, the operator said.\n"
+)
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _cited(capsys: pytest.CaptureFixture[str], index_dir: Path, question: str) -> set[str]:
+    code, out, _ = _run(capsys, "ask", question, "--json", "--index-dir", str(index_dir))
+    assert code == 0
+    return {citation["doc_id"] for citation in json.loads(out)["citations"]}
+
+
+def test_add_change_delete_and_remove_through_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docs, index_dir = tmp_path / "docs", str(tmp_path / "index")
+    docs.mkdir()
+    (docs / SEED_FILE.name).write_bytes(SEED_FILE.read_bytes())
+    code, out, _ = _run(capsys, "index", str(docs), "--index-dir", index_dir)
+    assert code == 0 and "indexed 1 new, 0 changed, 0 unchanged, 0 removed" in out
+
+    (docs / "harbour.md").write_text(HARBOUR, encoding="utf-8")
+    (docs / "saved-page.html").write_bytes(seed_as_html())
+    code, out, err = _run(capsys, "index", str(docs), "--index-dir", index_dir)
+    assert code == 0 and "indexed 1 new, 0 changed, 1 unchanged, 0 removed" in out
+    assert f"duplicate: {docs / 'saved-page.html'}: same story as {SEED_FILE.stem}" in err
+    code, out, _ = _run(capsys, "docs", "--index-dir", index_dir)
+    lines = {line.split("\t")[0]: line for line in out.splitlines()}
+    assert set(lines) == {SEED_FILE.stem, "harbour"}
+    assert lines[SEED_FILE.stem].endswith(f"also in: {docs / 'saved-page.html'}")
+    assert "harbour" in _cited(capsys, Path(index_dir), "When will ferry services resume?")
+
+    (docs / "harbour.md").write_text(HARBOUR.replace("Saturday", "Monday"), encoding="utf-8")
+    code, out, _ = _run(capsys, "index", str(docs), "--index-dir", index_dir)
+    assert code == 0 and "0 new, 1 changed, 1 unchanged, 0 removed" in out
+    assert "Monday" in IndexStore(Path(index_dir)).load().documents["harbour"].text
+
+    (docs / "harbour.md").unlink()
+    code, out, _ = _run(capsys, "index", str(docs), "--index-dir", index_dir)
+    assert code == 0 and "0 new, 0 changed, 1 unchanged, 1 removed" in out
+    assert "harbour" not in _cited(capsys, Path(index_dir), "When will ferry services resume?")
+
+    code, out, _ = _run(capsys, "index", "--remove", SEED_FILE.stem, "--index-dir", index_dir)
+    assert code == 0 and f"removed {SEED_FILE.stem}" in out
+    code, out, _ = _run(capsys, "docs", "--index-dir", index_dir)
+    assert code == 0 and out.strip() == ""
+    code, _, err = _run(capsys, "index", "--remove", "nothing-here", "--index-dir", index_dir)
+    assert code == 1 and "no indexed document with id nothing-here" in err
+
+
+def test_progress_bar_shows_documents_and_chunks_per_second(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / SEED_FILE.name).write_bytes(SEED_FILE.read_bytes())
+    (docs / "harbour.md").write_text(HARBOUR, encoding="utf-8")
+    code, _, err = _run(
+        capsys, "index", str(docs), "--index-dir", str(tmp_path / "i"), "--progress"
+    )
+    assert code == 0
+    assert "indexing: 100%" in err and "2/2" in err
+    assert "doc/s" in err or "s/doc" in err
+    assert "chunks/s" in err
+
+
+def test_second_writer_gets_a_clear_message_or_waits_its_turn(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docs, index_dir = tmp_path / "docs", tmp_path / "index"
+    docs.mkdir()
+    (docs / "harbour.md").write_text(HARBOUR, encoding="utf-8")
+    store = IndexStore(index_dir)
+    with store.writing():
+        code, _, err = _run(capsys, "index", str(docs), "--index-dir", str(index_dir))
+    assert code == 1
+    assert "another process is updating the index" in err and "--wait SECONDS" in err
+    assert not store.exists(), "the refused writer wrote nothing"
+
+    released = threading.Event()
+
+    def hold_lock_for_a_while() -> None:
+        with store.writing():
+            held.set()
+            time.sleep(2.0)
+        released.set()
+
+    held = threading.Event()
+    holder = threading.Thread(target=hold_lock_for_a_while)
+    holder.start()
+    held.wait(10)
+    code, out, err = _run(capsys, "index", str(docs), "--index-dir", str(index_dir), "--wait", "60")
+    holder.join()
+    assert code == 0 and released.is_set()
+    assert "waiting up to 60 s" in err and "indexed 1 new" in out
