@@ -214,6 +214,18 @@ class SourceRow:
     size_bytes: int
     chunks: int
     added_at: str
+    also_in: tuple[str, ...] = ()
+
+
+def _source_row(row: SourceRow) -> str:
+    also = f"<br>also in {text(', '.join(row.also_in))}" if row.also_in else ""
+    return (
+        f'<tr><th scope="row"><span class="qa-title">{text(row.title)}</span>'
+        f'<br><span class="qa-file">{text(row.file_name)}{also}</span></th>'
+        f"<td>{text(human_size(row.size_bytes))}</td>"
+        f"<td>{row.chunks}</td>"
+        f"<td>{text(human_time(row.added_at))}</td></tr>"
+    )
 
 
 def sources_html(rows: Iterable[SourceRow]) -> str:
@@ -221,22 +233,12 @@ def sources_html(rows: Iterable[SourceRow]) -> str:
     rows = list(rows)
     if not rows:
         return '<p class="qa-sources-empty">No documents are indexed yet. Add one below.</p>'
-    body = "".join(
-        "<tr>"
-        f'<th scope="row"><span class="qa-title">{text(row.title)}</span>'
-        f'<br><span class="qa-file">{text(row.file_name)}</span></th>'
-        f"<td>{text(human_size(row.size_bytes))}</td>"
-        f"<td>{row.chunks}</td>"
-        f"<td>{text(human_time(row.added_at))}</td>"
-        "</tr>"
-        for row in rows
-    )
     return (
         '<table class="qa-sources">'
         f"<caption>{len(rows)} document{'s' if len(rows) != 1 else ''} indexed</caption>"
         '<thead><tr><th scope="col">Document</th><th scope="col">Size</th>'
         '<th scope="col">Chunks</th><th scope="col">Added</th></tr></thead>'
-        f"<tbody>{body}</tbody></table>"
+        f"<tbody>{''.join(_source_row(row) for row in rows)}</tbody></table>"
     )
 
 

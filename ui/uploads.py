@@ -152,6 +152,7 @@ class DocumentLibrary:
                 size_bytes=record.size_bytes,
                 chunks=len(record.chunks),
                 added_at=record.added_at,
+                also_in=tuple(Path(dup.source_path).name for dup in record.duplicates),
             )
             for record in records
         ]

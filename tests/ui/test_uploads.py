@@ -10,6 +10,7 @@ import pytest
 from index import SentenceTransformerEmbedder
 from qa import QA, Settings
 from tests.conftest import SEED_FILE
+from ui.formatting import sources_html
 from ui.uploads import DocumentLibrary, IncomingFile, UploadRefused, safe_name, upload_target
 
 LIGHTHOUSE = (
@@ -93,6 +94,9 @@ def test_a_copy_of_an_indexed_document_is_kept_as_another_source(
     assert result.indexed == ("copy.txt",)
     assert "same text as the indexed document 'lighthouse'" in result.messages[0]
     assert sorted(library.qa.index.documents) == sorted([SEED_FILE.stem, "lighthouse"])
+    row = next(row for row in library.rows() if row.doc_id == "lighthouse")
+    assert row.also_in == ("copy.txt",)
+    assert "also in copy.txt" in sources_html(library.rows())
 
 
 @pytest.mark.parametrize(
