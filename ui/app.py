@@ -210,6 +210,7 @@ def build_app(qa: QA, settings: Settings | None = None) -> gr.Blocks:
             concurrency_limit=1,
             concurrency_id=INDEX_WRITES,
             show_progress="full",
+            show_progress_on=[upload],
             api_visibility="private",
         )
         remove_button.click(
