@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test lint eval index browser
+.PHONY: run test lint eval index browser container-smoke
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,9 +22,15 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check qa index ui tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/hadolint --failure-threshold error Dockerfile
 
 test: lint
 	$(BIN)/python -m pytest
+
+# Build the image and test it for real (also run by `make test` through tests/test_container.py
+# when podman or docker can run containers here).
+container-smoke:
+	bash scripts/container_smoke.sh
 
 index: $(STAMP)
 	$(BIN)/qa index
