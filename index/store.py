@@ -50,6 +50,7 @@ _MANIFEST = "manifest.json"
 _DOCUMENTS = "documents.jsonl"
 _VECTORS = "vectors.faiss"
 _REBUILD_HINT = "rebuild it with `qa index --rebuild PATH`"
+_MANIFEST_KEYS = ("version", "model", "chunking", "order", "documents", "files")
 
 
 @dataclass(frozen=True)
@@ -280,6 +281,14 @@ class IndexStore:
             raise CorruptIndexError(f"index file {path} is missing; {_REBUILD_HINT}") from exc
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise CorruptIndexError(f"index file {path} is corrupt; {_REBUILD_HINT}") from exc
+        missing = [key for key in _MANIFEST_KEYS if key not in manifest]
+        files = manifest.get("files")
+        if not missing and not (isinstance(files, dict) and {_DOCUMENTS, _VECTORS} <= set(files)):
+            missing = [f"files.{_DOCUMENTS}", f"files.{_VECTORS}"]
+        if missing:
+            raise CorruptIndexError(
+                f"index file {path} is incomplete (no {', '.join(missing)}); {_REBUILD_HINT}"
+            )
         return manifest
 
     def load(self, expected_model: ModelFingerprint | None = None) -> StoredIndex:
