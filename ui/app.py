@@ -135,7 +135,7 @@ def build_app(qa: QA, settings: Settings | None = None) -> gr.Blocks:
                     height=700,
                     latex_delimiters=[],
                     feedback_options=None,
-                    buttons=["copy"],
+                    buttons=[],
                     placeholder="Ask a question about your documents, or pick an example below.",
                 )
                 with gr.Row(equal_height=True):
@@ -202,6 +202,10 @@ def build_app(qa: QA, settings: Settings | None = None) -> gr.Blocks:
             [chatbot, conversation, question],
             queue=False,
             api_visibility="private",
+        )
+        # The chat's own bin icon empties the chat; forget the conversation with it.
+        chatbot.clear(
+            lambda: ([], ""), None, [conversation, question], queue=False, api_visibility="private"
         )
         upload.upload(
             on_upload,

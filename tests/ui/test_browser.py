@@ -134,6 +134,8 @@ def test_example_question_answered_with_highlighted_evidence_then_follow_up(
     shown = page.locator("#qa-chat .qa-message").last.locator(".qa-short strong").inner_text()
     assert shown.strip() == expected_follow_up.text
     _shoot(page, "follow-up-desktop.png")
+    page.get_by_role("button", name="New conversation").click()
+    page.locator("#qa-chat .qa-message").first.wait_for(state="detached")
     page.close()
 
 
