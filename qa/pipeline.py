@@ -14,6 +14,7 @@ from index import (
     Embedder,
     IndexBuilder,
     IndexStore,
+    ProgressCallback,
     SentenceTransformerEmbedder,
     StoredIndex,
 )
@@ -116,9 +117,27 @@ class QA:
         with self._swap_lock:
             self._live = fresh
 
-    def update(self, paths: Sequence[str | Path], rebuild: bool = False) -> BuildReport:
-        """Index ``paths`` (add, re-index changed, drop deleted), then switch to the result."""
-        report = self.builder().update(paths, rebuild=rebuild)
+    def update(
+        self,
+        paths: Sequence[str | Path],
+        rebuild: bool = False,
+        progress: ProgressCallback | None = None,
+        lock_timeout_s: float = 0.0,
+    ) -> BuildReport:
+        """Index ``paths`` (add, re-index changed, drop deleted), then switch to the result.
+
+        Answers keep coming from the previous index until the new one is complete.
+
+        Args:
+            paths: Files and folders to index.
+            rebuild: Embed everything again (default False).
+            progress: Called with an ``index.IndexProgress`` as files are read and embedded
+                (default: no reports); the web page's upload shows it.
+            lock_timeout_s: How long to wait for another writer (default 0: at once).
+        """
+        report = self.builder().update(
+            paths, rebuild=rebuild, progress=progress, lock_timeout_s=lock_timeout_s
+        )
         self.reload()
         return report
 

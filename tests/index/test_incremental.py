@@ -122,3 +122,19 @@ def test_readers_answer_from_the_previous_index_until_the_update_is_complete(
     qa.reload()
     assert qa.index.version != old_version
     assert qa.retrieve("When will ferry services to the mainland resume?")[0].doc_id == "harbour"
+
+
+def test_progress_reaches_every_file_and_ends_done(
+    tmp_path: Path, docs_dir: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    (docs_dir / "harbour.md").write_text(HARBOUR, encoding="utf-8")
+    (docs_dir / "empty.txt").write_text("")
+    events: list[IndexProgress] = []
+    qa = QA(Settings(index_dir=tmp_path / "index", documents=(docs_dir,)), embedder=embedder)
+    report = qa.update([docs_dir], progress=events.append)
+    assert events[-1].phase == "done"
+    assert events[-1].files_done == events[-1].files_total == 3
+    assert events[-1].chunks_embedded == report.chunks_embedded == report.total_chunks
+    assert [e.files_done for e in events] == sorted(e.files_done for e in events)
+    assert {e.step for e in events if e.phase == "writing"} >= {"switched to the new version"}
+    assert events[-1].chunks_per_s > 0
