@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index import ChunkingConfig, Document, chunk_document, split_sentences
+from index import ChunkingConfig, Document, chunk_document, make_record, split_sentences
+from index.formats import PAGE_SEPARATOR, reflow_pdf_text
 
 
 def _document(text: str) -> Document:
@@ -87,3 +88,50 @@ def test_sentence_offsets_property(text: str) -> None:
         assert "\n" not in piece
         assert span.start >= previous_end
         previous_end = span.end
+
+
+_LINE = st.one_of(
+    st.text(alphabet=st.sampled_from(list("abc XYZ.,!?“”'-é0123")), min_size=0, max_size=80),
+    st.sampled_from(
+        [
+            "Advertisement",
+            "Share on Facebook",
+            "[Share on Twitter](https://t.co/x)",
+            "![logo](logo.png)",
+            "## Related stories",
+            "list 1 of 2",
+            "end of list",
+            "Page 3 of 9",
+            "42",
+        ]
+    ),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(lines=st.lists(_LINE, max_size=40), newline=st.sampled_from(["\n", "\r\n"]))
+def test_cleaned_chunks_and_sentences_stay_exact_with_clutter_and_markdown(
+    lines: list[str], newline: str
+) -> None:
+    text = newline.join(lines)
+    record = make_record(_document(text), ChunkingConfig(80, 20))
+    for span in (*record.chunks, *record.sentences):
+        piece = text[span.start : span.end]
+        assert piece and piece == piece.strip()
+        assert "Advertisement" not in piece and "Share on" not in piece
+
+
+@settings(max_examples=100, deadline=None)
+@given(pages=st.lists(st.text(alphabet="ab .\n", max_size=60), min_size=1, max_size=8))
+def test_page_at_names_the_page_each_offset_came_from(pages: list[str]) -> None:
+    texts = [reflow_pdf_text(page) for page in pages]
+    starts, position = [], 0
+    for page_text in texts:
+        starts.append(position)
+        position += len(page_text) + len(PAGE_SEPARATOR)
+    text = PAGE_SEPARATOR.join(texts)
+    document = Document("d", "t", "/d.pdf", text, "h", 1, "pdf", tuple(starts))
+    record = make_record(document, ChunkingConfig(60, 10))
+    for number, page_text in enumerate(texts, start=1):
+        for offset in range(starts[number - 1], starts[number - 1] + len(page_text)):
+            assert record.page_at(offset) == number
