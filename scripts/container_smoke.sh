@@ -73,7 +73,8 @@ volume="$run_id-index"
 cleanup() {
     local status=$?
     for container in "${containers[@]}"; do
-        "$engine" rm -f -t 1 "$container" >/dev/null 2>&1 || "$engine" rm -f "$container" >/dev/null 2>&1 || true
+        # -v: also the anonymous volumes made for the image's VOLUMEs that were not mounted
+        "$engine" rm -f -v "$container" >/dev/null 2>&1 || true
     done
     "$engine" volume rm -f "$volume" >/dev/null 2>&1 || true
     if [ -n "$server_pid" ]; then
@@ -209,7 +210,7 @@ stop() {
     start=$(date +%s)
     "$engine" stop -t 30 "$container" >/dev/null 2>>"$work/engine.log"
     code=$("$engine" inspect --format '{{.State.ExitCode}}' "$container")
-    "$engine" rm "$container" >/dev/null 2>>"$work/engine.log"
+    "$engine" rm -v "$container" >/dev/null 2>>"$work/engine.log"
     if [ "$code" = 137 ]; then
         fail "$container ignored the stop signal and was killed"
     fi
