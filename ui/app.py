@@ -10,7 +10,7 @@ import gradio as gr
 
 from qa import QA, EmptyQuestionError, Settings
 from ui.formatting import answer_html, human_size, question_html, sources_html, status_html
-from ui.style import CSS
+from ui.style import CSS, SCRIPT
 from ui.uploads import DocumentLibrary, IncomingFile, UploadRefused, supported_suffixes
 
 logger = logging.getLogger(__name__)
@@ -247,6 +247,7 @@ def launch_options(settings: Settings) -> dict[str, Any]:
         "max_file_size": settings.max_upload_bytes,
         "footer_links": ["api"],
         "css": CSS,
+        "js": SCRIPT,
         "show_error": True,
     }
 

@@ -1,4 +1,4 @@
-"""The page's style sheet: readable highlights in light and dark themes, and a phone layout."""
+"""The page's style sheet (readable highlights, a phone layout) and its one small script."""
 
 CSS = """
 .qa-message p { margin: 0.3em 0; }
@@ -36,5 +36,23 @@ table.qa-sources th[scope="row"] { font-weight: 400; overflow-wrap: anywhere; }
 @media (max-width: 640px) {
   #qa-chat { height: 70vh !important; }
   table.qa-sources { font-size: 0.85em; }
+}
+"""
+
+# Gradio labels each chat message with its raw content, which for our answers is HTML
+# markup; a screen reader would read the tags aloud. Drop those labels so the message's
+# own text is what gets read.
+SCRIPT = """
+() => {
+  const unlabel = () => {
+    const messages = "#qa-chat [data-testid='bot'], #qa-chat [data-testid='user']";
+    document
+      .querySelectorAll(messages)
+      .forEach((node) => node.removeAttribute("aria-label"));
+  };
+  new MutationObserver(unlabel).observe(document.body, {
+    subtree: true, childList: true, attributes: true, attributeFilter: ["aria-label"],
+  });
+  unlabel();
 }
 """

@@ -157,6 +157,12 @@ def test_keyboard_only_question_and_citation(browser: Browser, served: tuple[str
         pytest.fail("the second citation cannot be reached with the keyboard")
     page.keyboard.press("Enter")
     assert page.locator("#qa-chat details[open]").count() == 2
+    # A screen reader reads the messages' text, never a label made of their HTML markup.
+    labels = page.locator("#qa-chat [aria-label]").evaluate_all(
+        "nodes => nodes.map(node => node.getAttribute('aria-label'))"
+    )
+    assert not [label for label in labels if "<" in label]
+    assert page.locator("#qa-chat [role=log]").count() == 1
     page.close()
 
 
