@@ -25,6 +25,7 @@ ANSWER_CONCURRENCY = 2
 # Index writes take the index's writer lock; one at a time, queued, never refused.
 INDEX_WRITES = "index-writes"
 MAX_PASSAGES = 20
+MAX_QUESTION_CHARS = 1000
 
 Message = dict[str, Any]
 
@@ -41,7 +42,7 @@ def build_app(qa: QA, settings: Settings | None = None) -> gr.Blocks:
         settings: Uploads folder, size limit and default passages (default ``qa.settings``).
 
     Returns:
-        The Gradio Blocks app, not launched; see ``launch``.
+        The Gradio Blocks app, queued, not launched (see ``launch_options``).
     """
     settings = settings or qa.settings
     library = DocumentLibrary(qa, settings.uploads_dir, settings.max_upload_bytes)
@@ -84,6 +85,10 @@ def build_app(qa: QA, settings: Settings | None = None) -> gr.Blocks:
             The same fields as ``qa.answer(...).to_dict()``: answer, abstained, confidence,
             sentence, citations, related, question, resolved_question.
         """
+        if len(question) > MAX_QUESTION_CHARS:
+            raise gr.Error(f"the question is longer than {MAX_QUESTION_CHARS} characters")
+        if passages is not None and not 1 <= passages <= MAX_PASSAGES:
+            raise gr.Error(f"passages must be between 1 and {MAX_PASSAGES}")
         try:
             return qa.answer(question, history=history or [], k=passages).to_dict()
         except EmptyQuestionError as exc:
@@ -145,7 +150,7 @@ def build_app(qa: QA, settings: Settings | None = None) -> gr.Blocks:
                         elem_id="qa-question",
                         scale=5,
                         autofocus=True,
-                        max_length=1000,
+                        max_length=MAX_QUESTION_CHARS,
                     )
                     ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-ask")
                 gr.Markdown("**Examples** (click one to ask it)")

@@ -76,10 +76,21 @@ def test_ten_clients_at_once_all_get_the_right_answer(page: tuple[str, QA, Setti
     assert all(result == expected for result in results)
 
 
-def test_empty_question_is_an_error_with_a_reason(page: tuple[str, QA, Settings]) -> None:
+@pytest.mark.parametrize(
+    ("question", "extra", "reason"),
+    [
+        ("   ", {}, "question is empty"),
+        ("Why? " * 300, {}, "longer than 1000 characters"),
+        (QUESTION, {"passages": 0}, "between 1 and 20"),
+        (QUESTION, {"passages": 10_000}, "between 1 and 20"),
+    ],
+)
+def test_bad_requests_are_errors_with_a_reason(
+    page: tuple[str, QA, Settings], question: str, extra: dict[str, Any], reason: str
+) -> None:
     url, _, _ = page
-    with pytest.raises(Exception, match="question is empty"):
-        _ask(url, "   ")
+    with pytest.raises(Exception, match=reason):
+        _ask(url, question, **extra)
 
 
 def test_only_the_ask_endpoint_is_offered(page: tuple[str, QA, Settings]) -> None:
