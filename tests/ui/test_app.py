@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -95,6 +96,14 @@ def test_highlight_is_marked_in_words_around_the_exact_quote(seed_qa: QA) -> Non
         b = citation.end - citation.passage_start
         expected = citation.passage[:a] + mark + citation.passage[b:]
         assert shown == expected.replace("\n", "")
+
+
+def test_paged_documents_show_the_page(seed_qa: QA) -> None:
+    answer = seed_qa.answer(QUESTION)
+    paged = replace(answer, citations=(replace(answer.citations[0], page=3),))
+    first = answer.citations[0]
+    assert f"page 3, characters {first.start:,}–{first.end:,}" in answer_html(paged)
+    assert "page 3" not in answer_html(answer)
 
 
 def test_document_markup_is_shown_as_text_never_as_html(xss_qa: QA) -> None:

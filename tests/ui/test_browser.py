@@ -265,3 +265,21 @@ def test_unanswerable_question_lists_related_passages(
     assert RELATED_LABEL in shown and expected.related[0].title in shown
     assert page.locator("#qa-chat mark").count() == 0
     page.close()
+
+
+def test_passages_setting_changes_how_many_are_consulted(
+    browser: Browser, served: tuple[str, QA]
+) -> None:
+    url, qa = served
+    question = "What is the recipe for lemon cake?"
+    expected = qa.answer(question, k=1)
+    assert expected.abstained and len(expected.related) == 1
+    assert len(qa.answer(question).related) > 1
+    page = _open(browser, url, DESKTOP)
+    page.get_by_text("Settings").click()
+    number = page.locator("#qa-passages input[type=number]")
+    number.fill("1")
+    number.press("Tab")
+    _ask(page, question)
+    assert page.locator("#qa-chat .qa-message").last.locator("details.qa-related").count() == 1
+    page.close()
