@@ -98,7 +98,8 @@ def check_answer(question: str, expected: str, source_part: str) -> dict[str, An
     ``source_part``."""
     result = ask(question)
     if result["abstained"] or expected not in result["answer"]:
-        raise ProbeError(f"{question!r}: expected {expected!r}, got {result}")
+        got = {key: result[key] for key in ("answer", "abstained", "confidence")}
+        raise ProbeError(f"{question!r}: expected {expected!r}, got {got}")
     if not result["citations"]:
         raise ProbeError(f"{question!r}: the answer has no citation")
     citation = result["citations"][0]

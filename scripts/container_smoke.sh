@@ -64,8 +64,6 @@ fi
 log "engine: $("$engine" --version)"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/qa-smoke.XXXXXX")
-# The engine's own messages (podman without systemd warns about health-check timers at every
-# start and stop) go to engine.log rather than the test output.
 server_pid=""
 containers=()
 volume="$run_id-index"
@@ -224,6 +222,8 @@ ferry_a="3 April"
 
 # ---------------------------------------------------------------------------------------------
 # 1. The image as shipped, no network: the seeds' index is there, the first question answers.
+# The engine's own messages (podman without systemd warns about health-check timers at every
+# start and stop) go to engine.log rather than the test output.
 "$engine" volume create "$volume" >/dev/null
 first="$run_id-first"
 containers+=("$first")
