@@ -135,6 +135,7 @@ def build_app(qa: QA, settings: Settings | None = None) -> gr.Blocks:
             with gr.Column(scale=3, min_width=300):
                 chatbot = gr.Chatbot(
                     label="Conversation",
+                    show_label=False,
                     elem_id="qa-chat",
                     layout="panel",
                     height=700,
