@@ -259,9 +259,7 @@ class DocumentLibrary:
             elif step.phase == "writing":
                 report_progress(0.8, "Saving the new index")
 
-        report = self.qa.builder().update(targets, progress=on_progress)
-        self.qa.reload()
-        return report
+        return self.qa.update(targets, progress=on_progress)
 
     def remove(self, doc_id: str) -> str:
         """Take a document out of the index (and its file, if it was uploaded here).
