@@ -12,8 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from index import StoredIndex
+from qa.answering import abstention
 from qa.nlp import Analyzer, word_tokens
-from qa.question import SPEECH_VERBS
+from qa.question import SPEECH_VERBS, Question, content_words
+from qa.types import Answer, Citation, Passage
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -208,6 +211,7 @@ class QuoteAttributor:
             return []
         docs = self.analyzer.parse_many([text[s:e] for s, e in sentences])
         found: list[Statement] = []
+        role_words: set[str] = set()
         last_person_is_speaker = False
         previous_was_statement = False
         previous_end = -1
@@ -220,6 +224,8 @@ class QuoteAttributor:
             quote_open = (quote_open or opens > 0) and opens + int(quote_open) > closes
             previous_end = sentence_end
             sentence_statements: list[tuple[int, int, bool]] = []
+            attributed_here = False
+            someone_else_spoke = False
             for token in doc:
                 if token.lemma_ not in _SPEECH_LEMMAS and token.lower_ not in SPEECH_VERBS:
                     continue
@@ -228,26 +234,32 @@ class QuoteAttributor:
                 subject = _subject_of(token)
                 if subject is None:
                     continue
-                subject_text = doc[subject.left_edge.i : subject.right_edge.i + 1].text
-                if _mentions(subject_text, name_words, surname):
+                attributed_here = True
+                subject_span = doc[subject.left_edge.i : subject.right_edge.i + 1]
+                if _mentions(subject_span.text, name_words, surname):
                     is_speaker = True
-                elif subject.lower_ in _PRONOUNS or (
-                    subject.tag_ == "NN" and any(c.lower_ == "the" for c in subject.children)
-                ):
+                elif _names_someone(subject_span):
+                    is_speaker = False
+                elif subject.lower_ in _PRONOUNS:
                     is_speaker = last_person_is_speaker
+                elif subject.tag_ == "NN" and any(c.lower_ == "the" for c in subject.children):
+                    # "the adviser": the speaker when that is how they were introduced.
+                    is_speaker = (
+                        subject.lower_ in role_words if role_words else last_person_is_speaker
+                    )
                 else:
                     is_speaker = False
                 if not is_speaker:
+                    someone_else_spoke = someone_else_spoke or _names_someone(subject_span)
                     continue
                 quotes = _quoted_spans(doc.text)
                 for start, end in _statement_ranges(doc, token):
                     direct = any(q[0] <= start and end <= q[1] for q in quotes)
                     sentence_statements.append((start, end, direct))
-            if previous_was_statement and continues_quote:
+            if previous_was_statement and continues_quote and not attributed_here:
                 # The quotation goes on past the sentence that attributed it.
-                sentence_statements = []
                 span = _strip(doc.text, (0, len(doc.text)))
-                sentence_statements.append((span[0], span[1], True))
+                sentence_statements = [(span[0], span[1], True)]
             for start, end, direct in _unique(sentence_statements):
                 found.append(
                     Statement(
@@ -259,8 +271,11 @@ class QuoteAttributor:
                     )
                 )
             previous_was_statement = bool(sentence_statements)
+            role_words |= _role_words(doc, name_words)
             persons = _persons(doc)
-            if persons:
+            if someone_else_spoke and not sentence_statements:
+                last_person_is_speaker = False
+            elif persons:
                 last_person_is_speaker = _mentions(persons[-1], name_words, surname) or (
                     any(_mentions(p, name_words, surname) for p in persons)
                     and bool(sentence_statements)
@@ -270,6 +285,30 @@ class QuoteAttributor:
         return found
 
 
+def _names_someone(span: Span) -> bool:
+    """The phrase names a person or organisation (a proper noun or such an entity)."""
+    return any(token.pos_ == "PROPN" for token in span) or any(
+        entity.label_ in {"PERSON", "ORG"} for entity in span.ents
+    )
+
+
+def _role_words(doc: Doc, name_words: set[str]) -> set[str]:
+    """Nouns that introduce the speaker in this sentence ("Minister", "adviser")."""
+    words: set[str] = set()
+    for token in doc:
+        if token.lower_ not in name_words:
+            continue
+        related = list(token.subtree)
+        if token.dep_ in {"appos", "compound"}:
+            related.append(token.head)
+        words.update(
+            t.lower_
+            for t in related
+            if t.pos_ in {"NOUN", "PROPN"} and t.lower_ not in name_words and t.is_alpha
+        )
+    return words
+
+
 def _unique(items: list[tuple[int, int, bool]]) -> list[tuple[int, int, bool]]:
     kept: list[tuple[int, int, bool]] = []
     for item in sorted(set(items)):
@@ -277,3 +316,81 @@ def _unique(items: list[tuple[int, int, bool]]) -> list[tuple[int, int, bool]]:
             continue
         kept.append(item)
     return kept
+
+
+class QuoteReader:
+    """Answers attribution questions ("What did X say?") from the retrieved documents.
+
+    Args:
+        index: The loaded index.
+        analyzer: The parser.
+    """
+
+    def __init__(self, index: StoredIndex, analyzer: Analyzer) -> None:
+        self.index = index
+        self.attributor = QuoteAttributor(analyzer)
+
+    def read(self, question: Question, passages: Sequence[Passage]) -> Answer:
+        """Answer "What did X say?" with X's statements in the retrieved documents, or abstain.
+
+        Args:
+            question: The analysed question (``speaker`` set).
+            passages: Retrieved passages, best first; their documents are searched.
+
+        Returns:
+            All statements found, each cited, joined by " … "; or an abstention.
+        """
+        if not question.speaker:
+            return abstention(question, passages, 0.0)
+        citations: list[Citation] = []
+        topic = set(question.topic_words)
+        seen_docs: list[str] = []
+        for passage in passages:
+            if passage.doc_id not in seen_docs:
+                seen_docs.append(passage.doc_id)
+        for doc_id in seen_docs:
+            record = self.index.documents[doc_id]
+            spans = [(s.start, s.end) for s in record.sentences]
+            for statement in self.attributor.statements(question.speaker, record.text, spans):
+                sentence_text = record.text[statement.sentence_start : statement.sentence_end]
+                if topic and not topic & set(content_words(sentence_text)):
+                    continue
+                holder = next(
+                    (
+                        p
+                        for p in passages
+                        if p.doc_id == doc_id
+                        and p.start <= statement.start
+                        and statement.end <= p.end
+                    ),
+                    None,
+                )
+                passage_start = holder.start if holder else statement.sentence_start
+                passage_end = holder.end if holder else statement.sentence_end
+                citations.append(
+                    Citation(
+                        doc_id=record.doc_id,
+                        title=record.title,
+                        source_path=record.source_path,
+                        start=statement.start,
+                        end=statement.end,
+                        quote=record.text[statement.start : statement.end],
+                        sentence=sentence_text,
+                        sentence_start=statement.sentence_start,
+                        sentence_end=statement.sentence_end,
+                        passage=record.text[passage_start:passage_end],
+                        passage_start=passage_start,
+                        passage_end=passage_end,
+                        score=0.9 if statement.direct else 0.85,
+                    )
+                )
+        if not citations:
+            return abstention(question, passages, 0.0)
+        return Answer(
+            question=question.text,
+            text=" … ".join(citation.quote for citation in citations),
+            abstained=False,
+            confidence=0.9,
+            sentence=citations[0].sentence,
+            citations=tuple(citations),
+        )

@@ -76,7 +76,13 @@ class QA:
         return IndexBuilder(self.embedder, self.settings.index_dir, self.chunking)
 
     def _make_reader(self, index: StoredIndex) -> Reader:
-        return RuleReader(index, self.analyzer)
+        if self.settings.reader_model_path is not None:
+            from qa.attribution import QuoteReader
+            from qa.neural_reader import NeuralReader
+
+            quotes = QuoteReader(index, self.analyzer)
+            return NeuralReader(index, self.settings.reader_model_path, quotes=quotes)
+        return RuleReader(index, self.analyzer, embedder=self.embedder)
 
     def _load(self) -> _Live:
         index = self.store.load(expected_model=self.embedder.fingerprint())
@@ -110,6 +116,11 @@ class QA:
     def index(self) -> StoredIndex:
         """The index answers come from now."""
         return self._current().index
+
+    @property
+    def reader(self) -> Reader:
+        """The reader answers come from now (built-in, or the neural one when configured)."""
+        return self._current().reader
 
     def reload(self) -> None:
         """Load the live index version from disk and switch to it."""

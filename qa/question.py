@@ -7,185 +7,32 @@ from dataclasses import dataclass
 
 from qa.nlp import word_tokens
 
-SPEECH_VERBS = frozenset(
-    [
-        "say",
-        "said",
-        "says",
-        "saying",
-        "tell",
-        "told",
-        "tells",
-        "telling",
-        "claim",
-        "claimed",
-        "claims",
-        "claiming",
-        "state",
-        "stated",
-        "states",
-        "add",
-        "added",
-        "adds",
-        "adding",
-        "announce",
-        "announced",
-        "announces",
-        "argue",
-        "argued",
-        "argues",
-        "warn",
-        "warned",
-        "warns",
-        "note",
-        "noted",
-        "notes",
-        "insist",
-        "insisted",
-        "insists",
-        "explain",
-        "explained",
-        "explains",
-        "report",
-        "reported",
-        "reports",
-        "write",
-        "wrote",
-        "writes",
-        "comment",
-        "commented",
-        "comments",
-        "mention",
-        "mentioned",
-        "mentions",
-        "declare",
-        "declared",
-        "declares",
-        "suggest",
-        "suggested",
-        "suggests",
-        "believe",
-        "believed",
-        "believes",
-        "think",
-        "thought",
-        "thinks",
-        "assert",
-        "asserted",
-        "asserts",
-        "acknowledge",
-        "acknowledged",
-        "respond",
-        "responded",
-        "replied",
-        "reply",
-        "quote",
-        "quoted",
-    ]
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+SPEECH_VERBS = _words(
+    "say said says saying tell told tells telling claim claimed claims claiming "
+    "state stated states add added adds adding announce announced announces argue "
+    "argued argues warn warned warns note noted notes insist insisted insists "
+    "explain explained explains report reported reports write wrote writes comment "
+    "commented comments mention mentioned mentions declare declared declares "
+    "suggest suggested suggests believe believed believes think thought thinks "
+    "assert asserted asserts acknowledge acknowledged respond responded replied "
+    "reply quote quoted"
 )
 
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "from",
-        "by",
-        "with",
-        "about",
-        "as",
-        "into",
-        "over",
-        "after",
-        "before",
-        "between",
-        "during",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "am",
-        "do",
-        "does",
-        "did",
-        "doing",
-        "done",
-        "has",
-        "have",
-        "had",
-        "having",
-        "what",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "when",
-        "where",
-        "why",
-        "how",
-        "that",
-        "this",
-        "these",
-        "those",
-        "it",
-        "its",
-        "it's",
-        "and",
-        "or",
-        "but",
-        "not",
-        "no",
-        "nor",
-        "so",
-        "than",
-        "then",
-        "there",
-        "their",
-        "they",
-        "them",
-        "he",
-        "him",
-        "his",
-        "she",
-        "her",
-        "hers",
-        "we",
-        "our",
-        "us",
-        "you",
-        "your",
-        "i",
-        "me",
-        "my",
-        "mine",
-        "can",
-        "could",
-        "will",
-        "would",
-        "shall",
-        "should",
-        "may",
-        "might",
-        "must",
-        "also",
-        "too",
-        "very",
-        "just",
-        "one",
-        "ones",
-        "s",
-        "t",
-    ]
+_STOP = _words(
+    "a an the of in on at to for from by with about as into over after before "
+    "between during is are was were be been being am do does did doing done has "
+    "have had having what which who whom whose when where why how that this these "
+    "those it its it's and or but not no nor so than then there their they them he "
+    "him his she her hers we our us you your i me my mine can could will would "
+    "shall should may might must also too very just one ones s t"
 )
+
+_NEGATIONS = _words("not no never n't nt none nothing neither nor without")
 
 _ATTRIBUTION = re.compile(
     r"^\s*(?:and\s+)?what\s+(?:did|does|do|has|have|had|was|is)\s+(?P<speaker>.+?)\s+"
@@ -193,6 +40,11 @@ _ATTRIBUTION = re.compile(
     r"announced|warn|warned|report|reported|write|wrote|note|noted|insist|insisted|mention|"
     r"mentioned|comment|commented|explain|explained|think|believe)\b(?P<rest>[^?]*)\??\s*$",
     re.IGNORECASE,
+)
+
+# "Who is X?", "What was X?": the answer describes X (an appositive or the copula's complement).
+_DEFINITION = re.compile(
+    r"^\s*(?:who|what)\s+(?:is|was|are|were)\s+(?P<subject>[^?]+?)\s*\??\s*$", re.IGNORECASE
 )
 
 # Entity labels (spaCy's OntoNotes scheme) that answer each kind of question.
@@ -203,98 +55,33 @@ NUMBER_LIKE = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
 
 _FOCUS_TYPES: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
     (
-        frozenset(
-            [
-                "year",
-                "years",
-                "date",
-                "day",
-                "days",
-                "month",
-                "months",
-                "century",
-                "decade",
-                "time",
-                "era",
-                "period",
-            ]
-        ),
+        _words("year years date day days month months century decade time era period"),
         TIME_LIKE,
     ),
     (
-        frozenset(
-            [
-                "country",
-                "countries",
-                "city",
-                "cities",
-                "state",
-                "states",
-                "nation",
-                "region",
-                "place",
-                "town",
-                "continent",
-                "island",
-                "province",
-                "county",
-                "location",
-                "capital",
-                "area",
-            ]
+        _words(
+            "country countries city cities state states nation region place town continent "
+            "island province county location capital area"
         ),
         PLACE_LIKE | frozenset({"NORP"}),
     ),
     (
-        frozenset(
-            [
-                "person",
-                "man",
-                "woman",
-                "king",
-                "queen",
-                "president",
-                "leader",
-                "author",
-                "scientist",
-                "player",
-                "emperor",
-                "ruler",
-                "founder",
-                "writer",
-                "artist",
-                "architect",
-                "actor",
-                "general",
-            ]
+        _words(
+            "person man woman king queen president leader author scientist player emperor "
+            "ruler founder writer artist architect actor general people"
         ),
         frozenset({"PERSON"}),
     ),
     (
-        frozenset(
-            [
-                "company",
-                "organization",
-                "organisation",
-                "group",
-                "party",
-                "team",
-                "university",
-                "institution",
-                "agency",
-                "network",
-                "channel",
-                "newspaper",
-                "broadcaster",
-                "band",
-                "club",
-            ]
+        _words(
+            "company organization organisation group party team university institution "
+            "agency network channel newspaper broadcaster band club"
         ),
         frozenset({"ORG"}),
     ),
-    (frozenset(["percentage", "percent", "proportion", "share"]), frozenset({"PERCENT"})),
-    (frozenset(["language", "languages"]), frozenset({"LANGUAGE", "NORP"})),
-    (frozenset(["price", "cost", "amount"]), frozenset({"MONEY", "CARDINAL", "QUANTITY"})),
+    (_words("percentage percent proportion share"), frozenset({"PERCENT"})),
+    (_words("language languages"), frozenset({"LANGUAGE", "NORP"})),
+    (_words("price cost amount"), frozenset({"MONEY", "CARDINAL", "QUANTITY"})),
 )
 
 
@@ -310,6 +97,9 @@ class Question:
         content_words: Lower-cased words that carry the question's meaning.
         speaker: For "What did X say?", the X; else None.
         topic_words: For attribution questions, content words after the verb ("about Iran").
+        focus: The noun right after "which"/"what"/"how many" ("country"), else "".
+        definition_of: For "Who is X?" / "What was X?", the X; else "".
+        negated: The question contains a negation ("not", "never", ...).
     """
 
     text: str
@@ -318,6 +108,19 @@ class Question:
     content_words: tuple[str, ...]
     speaker: str | None = None
     topic_words: tuple[str, ...] = ()
+    focus: str = ""
+    definition_of: str = ""
+    negated: bool = False
+
+
+def has_negation(text: str) -> bool:
+    """True when ``text`` contains a negation ("not", "never", "n't", ...)."""
+    return any(word in _NEGATIONS for word in word_tokens(text)) or "n't" in text.lower()
+
+
+def is_function_word(word: str) -> bool:
+    """True for a lower-cased word that carries no content ("the", "did", "which")."""
+    return word in _STOP
 
 
 def content_words(text: str) -> tuple[str, ...]:
@@ -333,6 +136,11 @@ def _focus_labels(words: list[str], after: int) -> frozenset[str]:
     return frozenset()
 
 
+def _focus_word(words: list[str], after: int) -> str:
+    word = words[after] if after < len(words) else ""
+    return "" if word in _STOP else word
+
+
 def analyse_question(text: str) -> Question:
     """Classify ``text`` by the answer it expects.
 
@@ -340,9 +148,11 @@ def analyse_question(text: str) -> Question:
         text: The question.
 
     Returns:
-        Its kind, expected entity labels, content words and, for attribution questions,
-        the speaker.
+        Its kind, expected entity labels, content words, focus noun and, for attribution
+        questions, the speaker.
     """
+    words = word_tokens(text)
+    negated = has_negation(text)
     attribution = _ATTRIBUTION.match(text)
     if attribution:
         speaker = attribution.group("speaker").strip()
@@ -353,9 +163,9 @@ def analyse_question(text: str) -> Question:
             content_words=content_words(text),
             speaker=speaker,
             topic_words=content_words(attribution.group("rest")),
+            negated=negated,
         )
-    words = word_tokens(text)
-    kind, labels = "other", frozenset[str]()
+    kind, labels, focus = "other", frozenset[str](), ""
     for position, word in enumerate(words):
         following = words[position + 1] if position + 1 < len(words) else ""
         if word in {"who", "whom", "whose"}:
@@ -365,13 +175,15 @@ def analyse_question(text: str) -> Question:
         elif word == "where":
             kind, labels = "where", PLACE_LIKE | frozenset({"ORG"})
         elif word == "how" and following in {"many", "much"}:
-            focus = _focus_labels(words, position + 2)
+            focus = _focus_word(words, position + 2)
+            found = _focus_labels(words, position + 2)
             kind = "how_many" if following == "many" else "how_much"
-            labels = focus if focus else NUMBER_LIKE
+            labels = found if found else NUMBER_LIKE
         elif word == "how" and following in {"long", "old", "often", "far", "large", "big"}:
             kind, labels = "how_long", NUMBER_LIKE | TIME_LIKE
         elif word in {"which", "what"}:
             kind = word
+            focus = _focus_word(words, position + 1)
             labels = _focus_labels(words, position + 1)
         elif word == "why":
             kind, labels = "why", frozenset()
@@ -380,4 +192,13 @@ def analyse_question(text: str) -> Question:
         else:
             continue
         break
-    return Question(text=text, kind=kind, expected_labels=labels, content_words=content_words(text))
+    definition = _DEFINITION.match(text)
+    return Question(
+        text=text,
+        kind=kind,
+        expected_labels=labels,
+        content_words=content_words(text),
+        focus=focus,
+        definition_of=definition.group("subject").strip() if definition else "",
+        negated=negated,
+    )

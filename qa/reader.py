@@ -3,158 +3,302 @@
 from __future__ import annotations
 
 import logging
-import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from index import StoredIndex
-from qa.attribution import QuoteAttributor
-from qa.nlp import Analyzer, word_tokens
-from qa.question import Question, content_words
-from qa.types import NO_ANSWER_TEXT, Answer, Citation, Passage
+import numpy as np
+import numpy.typing as npt
 
-if TYPE_CHECKING:
-    from spacy.tokens import Doc
+from index import Embedder, StoredIndex
+from qa.answering import Reader, abstention
+from qa.attribution import QuoteReader
+from qa.features import (
+    QuestionTerms,
+    Vocabulary,
+    sentence_features,
+    softmax,
+    span_features,
+    token_weights,
+)
+from qa.nlp import Analyzer
+from qa.question import Question, has_negation
+from qa.scoring import ReaderModels, load_models
+from qa.spans import candidate_spans
+from qa.types import Answer, Citation, Passage
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["Reader", "Reading", "RuleReader", "SpanOption", "abstention", "answerability_features"]
 
-class Reader(Protocol):
-    """Anything that turns a question and retrieved passages into an Answer."""
-
-    def read(self, question: Question, passages: Sequence[Passage]) -> Answer: ...
+_VECTOR_CACHE_SIZE = 50_000
+# Weight of question-sentence cosine similarity when choosing sentences to parse.
+_DENSE_WEIGHT = 0.5
+_BEST_FEATURES = (
+    "s_overlap",
+    "s_matched_fraction",
+    "s_bigram",
+    "s_dense",
+    "s_missing_rarest",
+    "s_rank_inverse",
+    "s_overlap_gap",
+    "p_rank_inverse",
+    "type_match",
+    "type_mismatch",
+    "in_question",
+    "distance_inverse",
+    "head_matched",
+)
 
 
 @dataclass(frozen=True)
-class ReaderConfig:
-    """Weights and thresholds of the built-in reader.
+class SentenceView:
+    """A sentence of a retrieved passage, with how well it covers the question.
 
     Attributes:
-        sentences_parsed: Best-matching sentences parsed for answer spans (default 6).
-        abstain_below: Answers with lower confidence are withheld (default 0.35).
-        weights: Feature weights of the confidence model (logistic), by feature name.
-        bias: Intercept of the confidence model.
+        doc_id: Document id.
+        start: Offset of the sentence in the document text.
+        end: End offset (exclusive).
+        passage: The retrieved passage holding it.
+        passage_rank: Rank of that passage (0 = best).
+        features: Sentence-level features (coverage, similarity, ranks).
+        selection: Score used to pick the sentences that get parsed.
     """
 
-    sentences_parsed: int = 6
-    abstain_below: float = 0.35
-    weights: dict[str, float] = field(
-        default_factory=lambda: {
-            "overlap": 4.0,
-            "type_match": 1.5,
-            "passage_rank": 0.8,
-            "dense": 1.5,
-            "span_in_question": -2.0,
-        }
-    )
-    bias: float = -3.5
-
-
-@dataclass(frozen=True)
-class _Sentence:
     doc_id: str
     start: int
     end: int
     passage: Passage
     passage_rank: int
-    overlap: float
+    features: dict[str, float]
+    selection: float
 
 
 @dataclass(frozen=True)
-class _Candidate:
-    sentence: _Sentence
+class SpanOption:
+    """A candidate answer: a span of a parsed sentence, with all its features.
+
+    Attributes:
+        sentence: The sentence it is in.
+        start: Offset of the span in the document text.
+        end: End offset (exclusive).
+        features: Sentence and span features together.
+    """
+
+    sentence: SentenceView
     start: int
     end: int
     features: dict[str, float]
-    score: float
 
 
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
+@dataclass(frozen=True)
+class Reading:
+    """Everything the reader found for one question, before any learned model is applied.
+
+    Attributes:
+        question: The analysed question.
+        sentences: The parsed sentences, best selection score first.
+        options: Candidate answer spans from those sentences.
+        context: Question-level facts (coverage of the best sentences, ranks).
+    """
+
+    question: Question
+    sentences: tuple[SentenceView, ...]
+    options: tuple[SpanOption, ...]
+    context: dict[str, float]
+
+
+def answerability_features(
+    question: Question,
+    context: Mapping[str, float],
+    scores: Sequence[float],
+    best: Mapping[str, float] | None,
+) -> dict[str, float]:
+    """Question-level features for the answer-or-abstain decision.
+
+    Args:
+        question: The analysed question.
+        context: ``Reading.context`` (coverage of the best sentences, ranks).
+        scores: The span model's score for each candidate.
+        best: Features of the best-scoring candidate (None when there is none).
+
+    Returns:
+        Features by name (the best option's sentence features, score margins, coverage).
+    """
+    features = dict(context)
+    features[f"kind={question.kind}"] = 1.0
+    features["negated"] = float(question.negated)
+    features["expects_type"] = float(bool(question.expected_labels))
+    if not scores or best is None:
+        features["no_candidates"] = 1.0
+        return features
+    ordered = sorted(scores, reverse=True)
+    features["best_score"] = ordered[0]
+    features["best_probability"] = softmax(scores)[scores.index(ordered[0])]
+    features["margin"] = ordered[0] - ordered[1] if len(ordered) > 1 else 5.0
+    for name in _BEST_FEATURES:
+        features[f"best_{name}"] = best.get(name, 0.0)
+    for name, value in best.items():
+        if name.startswith(("cat=", "src=", "dep=")):
+            features[f"best_{name}"] = value
+    if question.negated:
+        negated_too = best.get("s_negated", 0.0) > 0
+        features["negation_matched"] = float(negated_too)
+        features["negation_unmatched"] = float(not negated_too)
+    return features
 
 
 class RuleReader:
     """Answers from the sentences of retrieved passages, without a neural reader.
 
-    Sentences are ranked by how many of the question's content words they share (weighted
-    by rarity), the best are parsed, and candidate spans (entities of the expected type,
-    else noun phrases) are scored; a logistic confidence model decides whether to answer.
+    Sentences are ranked by how much of the question they cover (rare words weigh more)
+    and how similar they are to it; the best few are parsed; candidate spans (entities,
+    noun phrases, numbers, clauses) are scored by a small learned model, and a second one
+    decides whether the best span answers at all. Both were fitted on SQuAD 2.0 articles
+    that the evaluation does not use (``scripts/fit_reader.py``).
 
     Args:
         index: The loaded index (for sentence boundaries and document texts).
         analyzer: The parser.
-        config: Weights and thresholds (default ``ReaderConfig()``).
+        embedder: Sentence embedder for question-sentence similarity (default: none, the
+            passage's dense score stands in).
+        models: Fitted models (default: ``qa/reader_weights.json``).
     """
 
     def __init__(
-        self, index: StoredIndex, analyzer: Analyzer, config: ReaderConfig | None = None
+        self,
+        index: StoredIndex,
+        analyzer: Analyzer,
+        embedder: Embedder | None = None,
+        models: ReaderModels | None = None,
     ) -> None:
         self.index = index
         self.analyzer = analyzer
-        self.config = config or ReaderConfig()
-        self.attributor = QuoteAttributor(analyzer)
+        self.embedder = embedder
+        self._models = models
+        self.quotes = QuoteReader(index, analyzer)
+        self._vocabulary: Vocabulary | None = None
+        self._sentence_stems: dict[tuple[str, int], list[str]] = {}
+        self._vectors: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
+
+    @property
+    def models(self) -> ReaderModels:
+        """The fitted models (read from ``qa/reader_weights.json`` on first use)."""
+        if self._models is None:
+            self._models = load_models()
+        return self._models
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """Word rarity over the index's sentences (computed on first use)."""
+        if self._vocabulary is None:
+            texts = (
+                record.text[span.start : span.end]
+                for record in self.index.documents.values()
+                for span in record.sentences
+            )
+            self._vocabulary = Vocabulary(texts)
+        return self._vocabulary
 
     # -- sentence selection -------------------------------------------------------------
 
-    def _sentences(self, question: Question, passages: Sequence[Passage]) -> list[_Sentence]:
-        wanted = {_stem(word) for word in question.content_words}
-        found: dict[tuple[str, int], _Sentence] = {}
+    def _similarities(self, question: str, texts: Sequence[str]) -> list[float]:
+        if self.embedder is None or not texts:
+            return [0.0] * len(texts)
+        missing = [text for text in dict.fromkeys(texts) if text not in self._vectors]
+        vectors = self.embedder.embed([question, *missing])
+        for text, vector in zip(missing, vectors[1:], strict=True):
+            self._vectors[text] = vector
+        while len(self._vectors) > _VECTOR_CACHE_SIZE:
+            self._vectors.popitem(last=False)
+        return [float(np.dot(vectors[0], self._vectors[text])) for text in texts]
+
+    def _sentences(
+        self, question: Question, terms: QuestionTerms, passages: Sequence[Passage]
+    ) -> list[SentenceView]:
+        spans: list[tuple[str, int, int, Passage, int]] = []
+        seen: set[tuple[str, int]] = set()
         for rank, passage in enumerate(passages):
             record = self.index.documents[passage.doc_id]
             for span in record.sentences:
                 if span.end <= passage.start or span.start >= passage.end:
                     continue
-                key = (passage.doc_id, span.start)
-                if key in found:
-                    continue
-                words = {_stem(word) for word in word_tokens(record.text[span.start : span.end])}
-                overlap = len(wanted & words) / len(wanted) if wanted else 0.0
-                found[key] = _Sentence(passage.doc_id, span.start, span.end, passage, rank, overlap)
-        return sorted(found.values(), key=lambda s: (-s.overlap, s.passage_rank, s.start))
+                if (passage.doc_id, span.start) not in seen:
+                    seen.add((passage.doc_id, span.start))
+                    spans.append((passage.doc_id, span.start, span.end, passage, rank))
+        texts = [self.index.documents[d].text[s:e] for d, s, e, _, _ in spans]
+        dense = self._similarities(question.text, texts)
+        views = []
+        for (doc_id, start, end, passage, rank), text, similarity in zip(
+            spans, texts, dense, strict=True
+        ):
+            key = (doc_id, start)
+            if key not in self._sentence_stems:
+                self._sentence_stems[key] = self.vocabulary.stems(text)
+            features = sentence_features(terms, self._sentence_stems[key])
+            features["s_dense"] = similarity
+            features["s_negated"] = float(has_negation(text))
+            features["p_rank_inverse"] = 1.0 / (1 + rank)
+            features["p_dense"] = passage.dense_score or 0.0
+            selection = (
+                features["s_overlap"]
+                + 0.3 * features["s_bigram"]
+                + _DENSE_WEIGHT * similarity
+                + 0.05 * features["p_rank_inverse"]
+            )
+            views.append(SentenceView(doc_id, start, end, passage, rank, features, selection))
+        views.sort(key=lambda view: (-view.selection, view.passage_rank, view.start))
+        best_overlap = max((v.features["s_overlap"] for v in views), default=0.0)
+        best_dense = max((v.features["s_dense"] for v in views), default=0.0)
+        for rank, view in enumerate(views):
+            view.features["s_rank_inverse"] = 1.0 / (1 + rank)
+            view.features["s_overlap_gap"] = view.features["s_overlap"] - best_overlap
+            view.features["s_dense_gap"] = view.features["s_dense"] - best_dense
+        return views
 
-    # -- span extraction ----------------------------------------------------------------
+    def reading(self, question: Question, passages: Sequence[Passage]) -> Reading:
+        """Find and describe the candidate answers to ``question`` in ``passages``.
 
-    def _candidates(self, question: Question, sentence: _Sentence, doc: Doc) -> list[_Candidate]:
-        question_words = set(word_tokens(question.text))
-        spans: list[tuple[int, int, bool]] = []
-        for entity in doc.ents:
-            matches = entity.label_ in question.expected_labels
-            spans.append((entity.start_char, entity.end_char, matches))
-        if not question.expected_labels:
-            for chunk in doc.noun_chunks:
-                spans.append((chunk.start_char, chunk.end_char, False))
-        candidates = []
-        for start, end, type_match in spans:
-            words = word_tokens(doc.text[start:end])
-            if not words:
-                continue
-            inside = sum(word in question_words for word in words) / len(words)
-            if inside >= 1.0:
-                continue
-            features = {
-                "overlap": sentence.overlap,
-                "type_match": 1.0 if type_match else 0.0,
-                "passage_rank": 1.0 / (1 + sentence.passage_rank),
-                "dense": sentence.passage.dense_score or 0.0,
-                "span_in_question": inside,
-            }
-            score = self._logit(features)
-            candidates.append(_Candidate(sentence, start, end, features, score))
-        if question.expected_labels:
-            candidates = [c for c in candidates if c.features["type_match"] > 0] or candidates
-        return candidates
+        Args:
+            question: The analysed question.
+            passages: Retrieved passages, best first.
 
-    def _logit(self, features: dict[str, float]) -> float:
-        weights = self.config.weights
-        return self.config.bias + sum(weights.get(name, 0.0) * v for name, v in features.items())
+        Returns:
+            The parsed sentences and candidate spans with their features.
+        """
+        terms = QuestionTerms.of(question, self.vocabulary)
+        views = self._sentences(question, terms, passages)
+        chosen = views[: self.models.sentences_parsed]
+        docs = self.analyzer.parse_many(
+            [self.index.documents[v.doc_id].text[v.start : v.end] for v in chosen]
+        )
+        options: list[SpanOption] = []
+        for view, doc in zip(chosen, docs, strict=True):
+            matched = token_weights(doc, terms, self.vocabulary)
+            for candidate in candidate_spans(doc):
+                features = span_features(question, terms, doc, matched, candidate)
+                features.update(view.features)
+                options.append(
+                    SpanOption(
+                        view, view.start + candidate.start, view.start + candidate.end, features
+                    )
+                )
+        everywhere = {
+            stem for view in views for stem in self._sentence_stems[(view.doc_id, view.start)]
+        }
+        missing = sum(w for stem, w in terms.weights.items() if stem not in everywhere)
+        context = {
+            "missing_everywhere": missing / terms.total,
+            "max_s_overlap": max((v.features["s_overlap"] for v in views), default=0.0),
+            "max_s_dense": max((v.features["s_dense"] for v in views), default=0.0),
+            "top_p_dense": passages[0].dense_score or 0.0 if passages else 0.0,
+            "question_words": min(len(terms.weights), 15) / 15,
+        }
+        return Reading(question, tuple(chosen), tuple(options), context)
 
     # -- answers ------------------------------------------------------------------------
 
-    def _citation(self, sentence: _Sentence, start: int, end: int, score: float) -> Citation:
+    def _citation(self, sentence: SentenceView, start: int, end: int, score: float) -> Citation:
         record = self.index.documents[sentence.doc_id]
         return Citation(
             doc_id=record.doc_id,
@@ -172,6 +316,16 @@ class RuleReader:
             score=score,
         )
 
+    def decide(self, reading: Reading) -> tuple[SpanOption | None, float]:
+        """The best candidate and the probability that it answers the question."""
+        scores = [self.models.span.score(option.features) for option in reading.options]
+        if not scores:
+            features = answerability_features(reading.question, reading.context, scores, None)
+            return None, self.models.answerable.probability(features)
+        best = reading.options[max(range(len(scores)), key=lambda i: scores[i])]
+        features = answerability_features(reading.question, reading.context, scores, best.features)
+        return best, self.models.answerable.probability(features)
+
     def read(self, question: Question, passages: Sequence[Passage]) -> Answer:
         """Answer ``question`` from ``passages``, or abstain.
 
@@ -183,24 +337,11 @@ class RuleReader:
             The answer with citations, or an abstention listing the passages as related.
         """
         if question.kind == "say" and question.speaker:
-            return self._read_attribution(question, passages)
-        sentences = self._sentences(question, passages)[: self.config.sentences_parsed]
-        docs = self.analyzer.parse_many(
-            [self.index.documents[s.doc_id].text[s.start : s.end] for s in sentences]
-        )
-        best: _Candidate | None = None
-        for sentence, doc in zip(sentences, docs, strict=True):
-            for candidate in self._candidates(question, sentence, doc):
-                if best is None or candidate.score > best.score:
-                    best = candidate
-        if best is None:
-            return _abstain(question, passages, 0.0)
-        confidence = 1.0 / (1.0 + math.exp(-best.score))
-        if confidence < self.config.abstain_below:
-            return _abstain(question, passages, confidence)
-        sentence = best.sentence
-        start, end = sentence.start + best.start, sentence.start + best.end
-        citation = self._citation(sentence, start, end, confidence)
+            return self.quotes.read(question, passages)
+        best, confidence = self.decide(self.reading(question, passages))
+        if best is None or confidence < self.models.abstain_below:
+            return abstention(question, passages, confidence)
+        citation = self._citation(best.sentence, best.start, best.end, confidence)
         return Answer(
             question=question.text,
             text=citation.quote,
@@ -209,68 +350,3 @@ class RuleReader:
             sentence=citation.sentence,
             citations=(citation,),
         )
-
-    def _read_attribution(self, question: Question, passages: Sequence[Passage]) -> Answer:
-        assert question.speaker is not None
-        citations: list[Citation] = []
-        topic = set(question.topic_words)
-        seen_docs: list[str] = []
-        for passage in passages:
-            if passage.doc_id not in seen_docs:
-                seen_docs.append(passage.doc_id)
-        for doc_id in seen_docs:
-            record = self.index.documents[doc_id]
-            spans = [(s.start, s.end) for s in record.sentences]
-            for statement in self.attributor.statements(question.speaker, record.text, spans):
-                sentence_text = record.text[statement.sentence_start : statement.sentence_end]
-                if topic and not topic & set(content_words(sentence_text)):
-                    continue
-                holder = next(
-                    (
-                        p
-                        for p in passages
-                        if p.doc_id == doc_id
-                        and p.start <= statement.start
-                        and statement.end <= p.end
-                    ),
-                    None,
-                )
-                passage_start = holder.start if holder else statement.sentence_start
-                passage_end = holder.end if holder else statement.sentence_end
-                citations.append(
-                    Citation(
-                        doc_id=record.doc_id,
-                        title=record.title,
-                        source_path=record.source_path,
-                        start=statement.start,
-                        end=statement.end,
-                        quote=record.text[statement.start : statement.end],
-                        sentence=sentence_text,
-                        sentence_start=statement.sentence_start,
-                        sentence_end=statement.sentence_end,
-                        passage=record.text[passage_start:passage_end],
-                        passage_start=passage_start,
-                        passage_end=passage_end,
-                        score=0.9 if statement.direct else 0.85,
-                    )
-                )
-        if not citations:
-            return _abstain(question, passages, 0.0)
-        return Answer(
-            question=question.text,
-            text=" … ".join(citation.quote for citation in citations),
-            abstained=False,
-            confidence=0.9,
-            sentence=citations[0].sentence,
-            citations=tuple(citations),
-        )
-
-
-def _abstain(question: Question, passages: Sequence[Passage], confidence: float) -> Answer:
-    return Answer(
-        question=question.text,
-        text=NO_ANSWER_TEXT,
-        abstained=True,
-        confidence=confidence,
-        related=tuple(passages),
-    )

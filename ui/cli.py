@@ -23,6 +23,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         changes["index_dir"] = Path(args.index_dir)
     if getattr(args, "top_k", None):
         changes["top_k"] = args.top_k
+    if getattr(args, "reader_model", None):
+        changes["reader_model_path"] = Path(args.reader_model)
     return replace(settings, **changes)  # type: ignore[arg-type]
 
 
@@ -203,6 +205,13 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     report = summarise(results)
     print(f"dataset {dataset} ({len(corpus.questions)} questions; evaluated {len(questions)})")
     print(format_report(report))
+    if args.report_dir:
+        from qa.report import write_report
+
+        reader = str(settings.reader_model_path) if settings.reader_model_path else "built-in"
+        about = {"dataset": str(dataset), "evaluated": len(questions), "reader": reader}
+        json_path, plot_path = write_report(report, results, Path(args.report_dir), about)
+        print(f"report written to {json_path} and {plot_path}")
     return 0
 
 
@@ -253,6 +262,13 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--articles", help="only ask questions of these articles (comma list)")
     evaluation.add_argument("--limit", type=int, help="ask at most this many questions")
     evaluation.add_argument("--work-dir", help="where paragraph files and the index are kept")
+    evaluation.add_argument(
+        "--report-dir", help="also write report.json and report.png (plots) into this folder"
+    )
+    evaluation.add_argument(
+        "--reader-model",
+        help="local Hugging Face extractive-QA model folder to read with (env QA_READER_MODEL)",
+    )
     return parser
 
 

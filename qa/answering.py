@@ -1,0 +1,35 @@
+"""What every reader shares: the Reader protocol and the abstention answer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from qa.question import Question
+from qa.types import NO_ANSWER_TEXT, Answer, Passage
+
+
+class Reader(Protocol):
+    """Anything that turns a question and retrieved passages into an Answer."""
+
+    def read(self, question: Question, passages: Sequence[Passage]) -> Answer: ...
+
+
+def abstention(question: Question, passages: Sequence[Passage], confidence: float) -> Answer:
+    """The answer saying the documents do not answer ``question``, with related passages.
+
+    Args:
+        question: The analysed question.
+        passages: The closest passages, offered as related reading.
+        confidence: Confidence of the best answer that was turned down.
+
+    Returns:
+        An abstained answer.
+    """
+    return Answer(
+        question=question.text,
+        text=NO_ANSWER_TEXT,
+        abstained=True,
+        confidence=confidence,
+        related=tuple(passages),
+    )
