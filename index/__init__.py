@@ -21,8 +21,9 @@ from index.errors import (
 )
 from index.formats import ExtractedText, ExtractionError, extract
 from index.progress import IndexProgress, ProgressCallback
+from index.records import DocumentRecord, DuplicateSource
 from index.sentences import split_sentences
-from index.store import DocumentRecord, DuplicateSource, IndexStore, StoredIndex
+from index.store import IndexStore, StoredIndex
 
 __all__ = [
     "BuildReport",

@@ -12,7 +12,6 @@ leaves the previous version live. Nothing is read with pickle.
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import json
 import logging
@@ -32,9 +31,9 @@ import numpy.typing as npt
 from filelock import FileLock, Timeout
 
 from index.chunking import Chunk, ChunkingConfig
-from index.cleaning import TextSpan
 from index.embedder import ModelFingerprint
 from index.errors import CorruptIndexError, IndexLockedError, IndexNotFoundError, ModelMismatchError
+from index.records import DocumentRecord
 from index.vector_index import (
     HNSW_FROM_VECTORS,
     VectorIndexSpec,
@@ -51,115 +50,6 @@ _DOCUMENTS = "documents.jsonl"
 _VECTORS = "vectors.faiss"
 _REBUILD_HINT = "rebuild it with `qa index --rebuild PATH`"
 _MANIFEST_KEYS = ("version", "model", "chunking", "order", "documents", "files")
-
-
-@dataclass(frozen=True)
-class DuplicateSource:
-    """Another file holding the same story as an indexed document (indexed once, listed here).
-
-    Attributes:
-        source_path: The other file.
-        content_hash: sha256 of its bytes when it was compared.
-        resemblance: Estimated share of word 4-grams the two have in common, in [0, 1].
-    """
-
-    source_path: str
-    content_hash: str
-    resemblance: float
-
-
-@dataclass(frozen=True)
-class DocumentRecord:
-    """An indexed document with its text, chunk ranges and sentence ranges.
-
-    Attributes:
-        doc_id: Stable id.
-        title: Display title.
-        source_path: Where the text was read from.
-        content_hash: sha256 of the source bytes when indexed.
-        size_bytes: Source size in bytes.
-        added_at: When this version of the document was indexed (ISO 8601, UTC).
-        text: The full text that offsets point into.
-        chunks: Chunk ranges, in order; chunk ``i`` has id ``f"{doc_id}#{i}"``.
-        sentences: Sentence ranges of the article text, in order.
-        format: ``text``, ``markdown``, ``html`` or ``pdf``.
-        page_starts: For PDFs, the offset in ``text`` where each page starts.
-        duplicates: Other files with the same story, not indexed separately.
-        sketch: Shingle sketch of the article text, to recognise near-duplicates.
-    """
-
-    doc_id: str
-    title: str
-    source_path: str
-    content_hash: str
-    size_bytes: int
-    added_at: str
-    text: str
-    chunks: tuple[TextSpan, ...]
-    sentences: tuple[TextSpan, ...]
-    format: str = "text"
-    page_starts: tuple[int, ...] = ()
-    duplicates: tuple[DuplicateSource, ...] = ()
-    sketch: tuple[int, ...] = ()
-
-    @property
-    def sources(self) -> tuple[str, ...]:
-        """Every file this document was found in: its own first, then its duplicates."""
-        return (self.source_path, *(dup.source_path for dup in self.duplicates))
-
-    def page_at(self, offset: int) -> int | None:
-        """The page (1-based) holding character ``offset``, or None for unpaged formats."""
-        if not self.page_starts:
-            return None
-        return max(1, bisect.bisect_right(self.page_starts, offset))
-
-    def chunk(self, ordinal: int) -> Chunk:
-        """Return chunk number ``ordinal`` of this document."""
-        span = self.chunks[ordinal]
-        return Chunk(
-            chunk_id=f"{self.doc_id}#{ordinal}",
-            doc_id=self.doc_id,
-            start=span.start,
-            end=span.end,
-            text=self.text[span.start : span.end],
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        """The record as one JSON object (a line of ``documents.jsonl``)."""
-        return {
-            "doc_id": self.doc_id,
-            "title": self.title,
-            "source_path": self.source_path,
-            "content_hash": self.content_hash,
-            "size_bytes": self.size_bytes,
-            "added_at": self.added_at,
-            "format": self.format,
-            "page_starts": list(self.page_starts),
-            "duplicates": [asdict(dup) for dup in self.duplicates],
-            "sketch": list(self.sketch),
-            "chunks": [[span.start, span.end] for span in self.chunks],
-            "sentences": [[span.start, span.end] for span in self.sentences],
-            "text": self.text,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> DocumentRecord:
-        """Read a record written by ``to_json`` (fields added later take their defaults)."""
-        return cls(
-            doc_id=str(data["doc_id"]),
-            title=str(data["title"]),
-            source_path=str(data["source_path"]),
-            content_hash=str(data["content_hash"]),
-            size_bytes=int(data["size_bytes"]),
-            added_at=str(data["added_at"]),
-            text=str(data["text"]),
-            chunks=tuple(TextSpan(int(s), int(e)) for s, e in data["chunks"]),
-            sentences=tuple(TextSpan(int(s), int(e)) for s, e in data["sentences"]),
-            format=str(data.get("format", "text")),
-            page_starts=tuple(int(p) for p in data.get("page_starts", ())),
-            duplicates=tuple(DuplicateSource(**dup) for dup in data.get("duplicates", ())),
-            sketch=tuple(int(v) for v in data.get("sketch", ())),
-        )
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,8 @@ from index.duplicates import DuplicateFinder
 from index.embedder import Embedder
 from index.errors import NoDocumentsError
 from index.progress import IndexProgress, Phase, ProgressCallback
-from index.records import make_record
-from index.store import DocumentRecord, DuplicateSource, IndexStore, StoredIndex
+from index.records import DocumentRecord, DuplicateSource, make_record
+from index.store import IndexStore, StoredIndex
 
 logger = logging.getLogger(__name__)
 
@@ -153,9 +153,12 @@ class IndexUpdate:
             )
 
     def _accept(self, record: DocumentRecord, kept_sources: Sequence[DuplicateSource]) -> None:
+        if not record.sketch:
+            # Indexed before sketches were stored: compute it once; the next write keeps it.
+            record = replace(record, sketch=_sketch_of(record))
         self.accepted[record.doc_id] = record
         self.sources[record.doc_id] = list(kept_sources)
-        self.finder.add(record.doc_id, record.sketch or _sketch_of(record))
+        self.finder.add(record.doc_id, record.sketch)
 
     def run(self, paths: Sequence[str | Path]) -> BuildReport:
         """Bring the index in step with ``paths`` and write it if anything changed."""
