@@ -115,7 +115,15 @@ def decode_text(raw: bytes) -> tuple[str, str | None]:
 
 def _extract_html(raw: bytes) -> ExtractedText:
     import trafilatura
+    from trafilatura.settings import DEFAULT_CONFIG
 
+    # trafilatura gives up silently on pages above its size limit; say so instead.
+    limit = DEFAULT_CONFIG.getint("DEFAULT", "MAX_FILE_SIZE")
+    if len(raw) > limit:
+        raise ExtractionError(
+            f"HTML file is too large to extract ({len(raw) / 1e6:.0f} MB; the HTML extractor "
+            f"stops at {limit / 1e6:.0f} MB); save the article as text to index it"
+        )
     try:
         result = trafilatura.bare_extraction(
             raw,

@@ -122,6 +122,12 @@ def test_html_of_only_scripts_is_refused() -> None:
         extract(page, "html")
 
 
+def test_oversized_html_is_refused_with_its_size() -> None:
+    page = b"<html><body><p>" + b"word " * 4_500_000 + b"</p></body></html>"
+    with pytest.raises(ExtractionError, match="too large"):
+        extract(page, "html")
+
+
 def test_markdown_share_links_images_and_related_blocks_are_clutter() -> None:
     text = (
         "# Storm closes schools\n\n"
