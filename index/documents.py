@@ -150,7 +150,8 @@ def _follow_link(link: Path, root: Path, problems: list[FileProblem]) -> Iterato
     if not _is_inside(target, root):
         problems.append(_outside(link, target, root))
         return
-    yield link
+    # The file itself, so it gets the same id whichever of its names is met first.
+    yield target
 
 
 def _outside(link: Path, target: Path, root: Path) -> FileProblem:

@@ -34,8 +34,10 @@ _SNIFF_BYTES = 8192
 # "text" file is taken for binary data.
 _BINARY_CONTROL_SHARE = 0.10
 _TERMINAL = re.compile(r"[.!?:;\"'”’)\]]$")
-# A wrapped PDF line is usually at least this long; shorter lines are headings or list items.
-_WRAPPED_LINE_MIN_CHARS = 40
+# A wrapped PDF line fills most of the text column (the width of the page's longer lines);
+# shorter lines are headings or list items.
+_WRAPPED_SHARE = 0.75
+_WRAPPED_LINE_MIN_CHARS = 30
 
 
 class ExtractionError(Exception):
@@ -198,9 +200,10 @@ def reflow_pdf_text(page_text: str) -> str:
     """Join the wrapped lines of a PDF page back into paragraphs.
 
     PDF text comes out one printed line per line, so a sentence often runs over several.
-    A line is joined to the next when it does not end a sentence and either is long (a
-    wrapped line) or the next starts in lower case; a trailing hyphen before a lower-case
-    word is taken as a word split over two lines. Short lines (headings) stay on their own.
+    A line is joined to the next when it does not end a sentence and either the next starts
+    in lower case or the line is nearly as wide as the page's text column (it was wrapped);
+    a trailing hyphen before a lower-case word is a word split over two lines. Headings,
+    shorter than the column, stay on their own line.
 
     Args:
         page_text: Text of one page as pypdf extracts it.
@@ -208,22 +211,26 @@ def reflow_pdf_text(page_text: str) -> str:
     Returns:
         The page text with wrapped lines joined.
     """
+    lines = [line.strip() for line in page_text.splitlines()]
+    widths = sorted(len(line) for line in lines if line)
+    column = widths[int(0.9 * (len(widths) - 1))] if widths else 0
+    wrapped_from = max(_WRAPPED_LINE_MIN_CHARS, int(_WRAPPED_SHARE * column))
     out: list[str] = []
-    for raw_line in page_text.splitlines():
-        line = raw_line.strip()
+    previous_width = 0
+    for line in lines:
         if not out or not line or not out[-1]:
             out.append(line)
+            previous_width = len(line)
             continue
         previous = out[-1]
         starts_lower = line[0].islower()
         if previous.endswith("-") and starts_lower and len(previous) > 1:
             out[-1] = previous[:-1] + line
-        elif not _TERMINAL.search(previous) and (
-            starts_lower or len(previous) >= _WRAPPED_LINE_MIN_CHARS
-        ):
+        elif not _TERMINAL.search(previous) and (starts_lower or previous_width >= wrapped_from):
             out[-1] = previous + " " + line
         else:
             out.append(line)
+        previous_width = len(line)
     return "\n".join(out).strip()
 
 

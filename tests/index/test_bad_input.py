@@ -34,6 +34,7 @@ def _bad_corpus(folder: Path, outside: Path) -> None:
     )
     (folder / "vanishing.txt").write_text("This file is deleted while the index is updated.\n")
     (folder / "loop.txt").symlink_to("loop.txt")
+    (folder / "alias.md").symlink_to(folder / "harbour.md")  # inside: fine, indexed once
     (folder / "sub").mkdir()
     (folder / "sub" / "back").symlink_to(folder)
     outside.mkdir()
@@ -65,6 +66,7 @@ def test_bad_files_are_reported_one_by_one_and_the_rest_indexed(
     assert "symlink loop" in messages["sub/back"]
     assert "outside the documents folder" in messages["notes.txt"]
     assert "outside the documents folder" in messages["elsewhere"]
+    assert "alias.md" not in messages
     assert [p for p in report.problems if not p.skipped] == [
         p for p in report.problems if p.path.endswith("latin1.txt")
     ]

@@ -80,6 +80,21 @@ def test_reflow_keeps_headings_and_rejoins_hyphenated_words() -> None:
     )
 
 
+def test_reflow_joins_wrapped_lines_but_not_a_heading_above_them() -> None:
+    page = (
+        "Annual report of the lighthouse keepers guild\n"
+        "The guild was founded in 1821 by seven keepers who worked along the\n"
+        "northern coast of the country and met twice a year in the harbour town\n"
+        "Tromsø, where the guild hall still stands today."
+    )
+    assert reflow_pdf_text(page).splitlines() == [
+        "Annual report of the lighthouse keepers guild",
+        "The guild was founded in 1821 by seven keepers who worked along the northern coast "
+        "of the country and met twice a year in the harbour town Tromsø, where the guild hall "
+        "still stands today.",
+    ]
+
+
 def test_encrypted_pdf_is_refused_with_a_clear_message() -> None:
     locked = encrypt_pdf(make_pdf(GUILD_PAGES), "secret")
     with pytest.raises(ExtractionError, match="encrypted"):
