@@ -67,8 +67,10 @@ class IndexBuilder:
         """Add new files under ``paths``, re-index changed ones, drop deleted ones.
 
         Unchanged files (same bytes) are not read for text nor embedded again. Documents
-        indexed earlier from outside ``paths`` are kept; a file that cannot be read now keeps
-        its previously indexed version. A file that repeats an indexed document (the same
+        indexed earlier from outside ``paths`` are kept; a file that cannot be read right now
+        (permissions, I/O errors) keeps its previously indexed version, while one that has
+        become empty, binary or otherwise unindexable is dropped with its message. A file
+        that repeats an indexed document (the same
         story saved twice) is listed as another source of it instead of being indexed. Readers
         of the index go on using the previous version until the new one is complete.
 
