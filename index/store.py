@@ -118,7 +118,7 @@ class IndexStore:
     Args:
         index_dir: The folder (created on first write).
         hnsw_from_vectors: Corpus size from which vectors are kept in an HNSW graph instead
-            of an exact flat index (default 50,000; see ``index.vector_index``).
+            of an exact flat index (default 200,000; see ``index.vector_index``).
     """
 
     def __init__(self, index_dir: Path, hnsw_from_vectors: int = HNSW_FROM_VECTORS) -> None:
