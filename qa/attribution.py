@@ -382,6 +382,7 @@ class QuoteReader:
                         passage_start=passage_start,
                         passage_end=passage_end,
                         score=0.9 if statement.direct else 0.85,
+                        page=record.page_at(statement.start),
                     )
                 )
         if not citations:

@@ -213,4 +213,5 @@ class NeuralReader:
             passage_start=passage.start,
             passage_end=passage.end,
             score=confidence,
+            page=record.page_at(start),
         )

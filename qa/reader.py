@@ -314,6 +314,7 @@ class RuleReader:
             passage_start=sentence.passage.start,
             passage_end=sentence.passage.end,
             score=score,
+            page=record.page_at(start),
         )
 
     def decide(self, reading: Reading) -> tuple[SpanOption | None, float]:
