@@ -131,6 +131,9 @@ class IndexUpdate:
         self.accepted: dict[str, DocumentRecord] = {}
         self.sources: dict[str, list[DuplicateSource]] = {}
         self.fresh_vectors: dict[str, npt.NDArray[np.float32]] = {}
+        # Small documents wait here so one model call embeds chunks of several of them.
+        self.queued: list[tuple[DocumentRecord, str]] = []
+        self.queued_chunks = 0
         self.finder = DuplicateFinder()
         self.added: list[str] = []
         self.updated: list[str] = []
@@ -223,6 +226,7 @@ class IndexUpdate:
         )
         for source in pending:
             self._index_file(source, by_path.get(source.source_path), taken)
+        self._flush()
         return self._finish(paths, found.files)
 
     def _keep(self, record: DocumentRecord, roots: Sequence[Path]) -> None:
@@ -282,14 +286,39 @@ class IndexUpdate:
                 self.removed.append(earlier.doc_id)
             self._done(source)
             return
-        self.fresh_vectors[doc_id] = self._embed(record, str(source.path))
+        self._enqueue(record, str(source.path))
         (self.updated if earlier is not None else self.added).append(doc_id)
         self._accept(record, [])
         self._done(source)
 
-    def _embed(self, record: DocumentRecord, path: str) -> npt.NDArray[np.float32]:
+    def _enqueue(self, record: DocumentRecord, path: str) -> None:
+        """Embed ``record`` now if it fills a batch alone, else with the next documents."""
+        if len(record.chunks) >= self.embed_batch_size:
+            self._flush()
+            self.fresh_vectors[record.doc_id] = self._embed([(record, path)])
+            return
+        self.queued.append((record, path))
+        self.queued_chunks += len(record.chunks)
+        if self.queued_chunks >= self.embed_batch_size:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.queued:
+            return
+        vectors = self._embed(self.queued)
+        row = 0
+        for record, _ in self.queued:
+            self.fresh_vectors[record.doc_id] = vectors[row : row + len(record.chunks)]
+            row += len(record.chunks)
+        self.queued = []
+        self.queued_chunks = 0
+
+    def _embed(self, items: Sequence[tuple[DocumentRecord, str]]) -> npt.NDArray[np.float32]:
+        """Vectors of all chunks of ``items``, in order, sent to the model in full batches."""
         dimension = self.embedder.fingerprint().dimension
-        vectors = np.empty((len(record.chunks), dimension), dtype=np.float32)
+        spans = [(record, span) for record, _ in items for span in record.chunks]
+        vectors = np.empty((len(spans), dimension), dtype=np.float32)
+        path = items[-1][1]
         if not self.model_ready:
             # Load the model before timing, so chunks per second measure embedding alone.
             warm_up = getattr(self.embedder, "warm_up", None)
@@ -297,9 +326,11 @@ class IndexUpdate:
                 warm_up()
                 self._emit("embedding", path=path, step="model loaded")
             self.model_ready = True
-        for start in range(0, len(record.chunks), self.embed_batch_size):
-            spans = record.chunks[start : start + self.embed_batch_size]
-            texts = [record.text[span.start : span.end] for span in spans]
+        for start in range(0, len(spans), self.embed_batch_size):
+            texts = [
+                record.text[span.start : span.end]
+                for record, span in spans[start : start + self.embed_batch_size]
+            ]
             began = time.monotonic()
             vectors[start : start + len(texts)] = self.embedder.embed(texts)
             self.embedding_s += time.monotonic() - began
