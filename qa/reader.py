@@ -340,7 +340,7 @@ class RuleReader:
         if question.kind == "say" and question.speaker:
             return self.quotes.read(question, passages)
         best, confidence = self.decide(self.reading(question, passages))
-        if best is None or confidence < self.models.abstain_below:
+        if best is None or (confidence < self.models.abstain_below and not _defines(best)):
             return abstention(question, passages, confidence)
         citation = self._citation(best.sentence, best.start, best.end, confidence)
         return Answer(
@@ -351,3 +351,12 @@ class RuleReader:
             sentence=citation.sentence,
             citations=(citation,),
         )
+
+
+def _defines(option: SpanOption) -> bool:
+    """For "Who is X?", the span describes X in apposition or as the copula's complement.
+
+    Such a sentence states the answer outright, so the span is given even when the learned
+    confidence (fitted on SQuAD, where these questions are rare) is below the threshold.
+    """
+    return bool(option.features.get("definition_appos") or option.features.get("definition_attr"))

@@ -47,12 +47,14 @@ class RetrievalConfig:
     Attributes:
         top_k: Passages returned (default 5).
         candidates: Hits taken from each ranking before fusion (default 50).
-        rrf_k: Reciprocal-rank-fusion constant; larger flattens the rank weights (default 60).
+        rrf_k: Reciprocal-rank-fusion constant; larger flattens the rank weights (default 5:
+            on the SQuAD 2.0 fit pool, paragraph recall@5 is 0.956 with 5 against 0.939
+            with the customary 60, by scripts/tune_fusion.py).
     """
 
     top_k: int = 5
     candidates: int = 50
-    rrf_k: int = 60
+    rrf_k: int = 5
 
 
 class HybridRetriever:
