@@ -76,7 +76,10 @@ def _plot(report: EvalReport, results: Sequence[QuestionResult], path: Path) -> 
     )
     by_kind.set_xticks(list(positions))
     by_kind.set_xticklabels(
-        [f"{k}\n(n={n})" for k, n in zip(kinds, counts, strict=True)], fontsize=8
+        [f"{k} (n={n})" for k, n in zip(kinds, counts, strict=True)],
+        fontsize=8,
+        rotation=45,
+        ha="right",
     )
     by_kind.set_ylim(0, 100)
     by_kind.set_title(f"By question kind (overall F1 {report.f1:.1f})")

@@ -70,8 +70,9 @@ def test_qa_eval_on_a_slice_writes_the_report(
     data = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
     summary = data["summary"]
     assert summary["questions"] == 80 == len(data["questions"])
-    assert summary["recall_at_5"] >= 0.9
-    assert summary["f1"] >= 35.0
-    assert 0.0 <= summary["expected_calibration_error"] <= 0.25
+    # The full run gives recall@5 0.925, F1 53.0 on these 80 questions (README, Evaluation).
+    assert summary["recall_at_5"] >= 0.85
+    assert summary["f1"] >= 40.0
+    assert 0.0 <= summary["expected_calibration_error"] <= 0.3
     assert summary["reliability"], "answers were given, so the table has rows"
     assert (report_dir / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
