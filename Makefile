@@ -20,7 +20,7 @@ run: $(STAMP)
 	$(BIN)/qa serve
 
 lint: $(STAMP)
-	$(BIN)/ruff check qa index ui tests benchmarks
+	$(BIN)/ruff check qa index ui tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/hadolint --failure-threshold error Dockerfile
 
