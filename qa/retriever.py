@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,21 +19,16 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def _stem_words(words: Sequence[str]) -> list[str]:
-    import Stemmer
-
-    stemmed: list[str] = Stemmer.Stemmer("english").stemWords(list(words))
-    return stemmed
-
-
-def lexical_tokens(texts: Sequence[str]) -> list[list[str]]:
+def lexical_tokens(
+    texts: Sequence[str], stem_words: Callable[[list[str]], list[str]]
+) -> list[list[str]]:
     """Lower-cased, stop-word-free, stemmed tokens of each text, as BM25 sees them."""
     import bm25s
 
     tokens: list[list[str]] = bm25s.tokenize(
         list(texts),
         stopwords="english",
-        stemmer=_stem_words,
+        stemmer=stem_words,
         return_ids=False,
         show_progress=False,
     )
@@ -80,6 +75,15 @@ class HybridRetriever:
         self.embedder = embedder
         self.config = config or RetrievalConfig()
         self._bm25: bm25s.BM25 | None = None
+        self._stemmer: Callable[[list[str]], list[str]] | None = None
+
+    def _stem_words(self, words: list[str]) -> list[str]:
+        # One stemmer per retriever: building it on every question cost time on the answer path.
+        if self._stemmer is None:
+            import Stemmer
+
+            self._stemmer = Stemmer.Stemmer("english").stemWords
+        return self._stemmer(words)
 
     def warm_up(self) -> None:
         """Build the BM25 index over all chunks (done once, on first use otherwise)."""
@@ -88,7 +92,9 @@ class HybridRetriever:
 
             texts = [self.index.chunk(row).text for row in range(len(self.index.chunk_refs))]
             bm25 = bm25s.BM25()
-            bm25.index(lexical_tokens(texts) if texts else [[]], show_progress=False)
+            bm25.index(
+                lexical_tokens(texts, self._stem_words) if texts else [[]], show_progress=False
+            )
             self._bm25 = bm25
 
     def _dense(self, question: str, limit: int) -> list[tuple[int, float]]:
@@ -99,7 +105,7 @@ class HybridRetriever:
     def _lexical(self, question: str, limit: int) -> list[tuple[int, float]]:
         self.warm_up()
         assert self._bm25 is not None
-        query = lexical_tokens([question])[0]
+        query = lexical_tokens([question], self._stem_words)[0]
         if not query:
             return []
         scores: npt.NDArray[np.float64] = self._bm25.get_scores(query)
