@@ -119,9 +119,10 @@ class IndexBuilder:
                 raise KeyError(f"no indexed document with id {', '.join(unknown)}")
             kept = [doc for doc_id, doc in previous.documents.items() if doc_id not in doc_ids]
             version = self.store.write(
-                ((doc, previous.vectors_of(doc.doc_id)) for doc in kept),
+                ((doc, None) for doc in kept),
                 self.embedder.fingerprint(),
                 self.chunking,
+                previous=previous,
             )
             return BuildReport(
                 removed=tuple(doc_ids),

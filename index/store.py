@@ -25,7 +25,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import faiss
 import numpy as np
 import numpy.typing as npt
 from filelock import FileLock, Timeout
@@ -34,12 +33,14 @@ from index.chunking import Chunk, ChunkingConfig
 from index.embedder import ModelFingerprint
 from index.errors import CorruptIndexError, IndexLockedError, IndexNotFoundError, ModelMismatchError
 from index.records import DocumentRecord
-from index.vector_index import (
-    HNSW_FROM_VECTORS,
-    VectorIndexSpec,
-    build_vector_index,
-    configure_loaded,
-    spec_for,
+from index.vector_index import HNSW_FROM_VECTORS
+from index.vector_store import (
+    FAISS_FILE,
+    FaissVectors,
+    FaissWriter,
+    StoreConfig,
+    VectorStore,
+    VectorWriter,
 )
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ logger = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 _MANIFEST = "manifest.json"
 _DOCUMENTS = "documents.jsonl"
-_VECTORS = "vectors.faiss"
+_VECTORS = FAISS_FILE
 _REBUILD_HINT = "rebuild it with `qa index --rebuild PATH`"
 _MANIFEST_KEYS = ("version", "model", "chunking", "order", "documents", "files")
 
@@ -61,7 +62,7 @@ class StoredIndex:
 
     documents: dict[str, DocumentRecord]
     chunk_refs: tuple[tuple[str, int], ...]
-    vectors: faiss.Index
+    vectors: VectorStore
     model: ModelFingerprint
     chunking: ChunkingConfig
     version: str
@@ -74,16 +75,7 @@ class StoredIndex:
 
     def vectors_of(self, doc_id: str) -> npt.NDArray[np.float32]:
         """The stored vectors of one document's chunks, in chunk order."""
-        first = self.first_rows.get(doc_id)
-        if first is not None:
-            count = len(self.documents[doc_id].chunks)
-            if count == 0:
-                return np.zeros((0, self.model.dimension), dtype=np.float32)
-            return np.asarray(self.vectors.reconstruct_n(first, count), dtype=np.float32)
-        rows = [row for row, (owner, _) in enumerate(self.chunk_refs) if owner == doc_id]
-        if not rows:
-            return np.zeros((0, self.model.dimension), dtype=np.float32)
-        return np.vstack([self.vectors.reconstruct(row) for row in rows]).astype(np.float32)
+        return self.vectors.rows(self.first_rows[doc_id], len(self.documents[doc_id].chunks))
 
 
 def _sha256_file(path: Path) -> str:
@@ -119,11 +111,20 @@ class IndexStore:
         index_dir: The folder (created on first write).
         hnsw_from_vectors: Corpus size from which vectors are kept in an HNSW graph instead
             of an exact flat index (default 200,000; see ``index.vector_index``).
+        vector_store: Where new versions keep their vectors (default None: where the live
+            version keeps them, FAISS files for a first build). Loading always follows the
+            manifest; ``vector_store`` only supplies the Milvus token.
     """
 
-    def __init__(self, index_dir: Path, hnsw_from_vectors: int = HNSW_FROM_VECTORS) -> None:
+    def __init__(
+        self,
+        index_dir: Path,
+        hnsw_from_vectors: int = HNSW_FROM_VECTORS,
+        vector_store: StoreConfig | None = None,
+    ) -> None:
         self.index_dir = Path(index_dir)
         self.hnsw_from_vectors = hnsw_from_vectors
+        self.vector_store = vector_store
 
     @property
     def _current_file(self) -> Path:
@@ -173,8 +174,11 @@ class IndexStore:
             raise CorruptIndexError(f"index file {path} is corrupt; {_REBUILD_HINT}") from exc
         missing = [key for key in _MANIFEST_KEYS if key not in manifest]
         files = manifest.get("files")
-        if not missing and not (isinstance(files, dict) and {_DOCUMENTS, _VECTORS} <= set(files)):
-            missing = [f"files.{_DOCUMENTS}", f"files.{_VECTORS}"]
+        needed = {_DOCUMENTS, _VECTORS}
+        if (manifest.get("vector_store") or {}).get("kind", "faiss") != "faiss":
+            needed = {_DOCUMENTS}
+        if not missing and not (isinstance(files, dict) and needed <= set(files)):
+            missing = [f"files.{name}" for name in sorted(needed)]
         if missing:
             raise CorruptIndexError(
                 f"index file {path} is incomplete (no {', '.join(missing)}); {_REBUILD_HINT}"
@@ -219,10 +223,10 @@ class IndexStore:
                 for line in handle:
                     record = DocumentRecord.from_json(json.loads(line))
                     documents[record.doc_id] = record
-            vectors = configure_loaded(
-                faiss.read_index(str(folder / _VECTORS)),
-                VectorIndexSpec.from_json(manifest.get("vector_index", {})),
-            )
+            config = StoreConfig.from_manifest(manifest, self._token())
+            vectors: VectorStore | None = None
+            if config.kind == "faiss":
+                vectors = FaissVectors.read(folder, manifest)
         except (ValueError, KeyError, TypeError, RuntimeError) as exc:
             raise CorruptIndexError(
                 f"index in {folder} cannot be read ({exc}); {_REBUILD_HINT}"
@@ -242,9 +246,13 @@ class IndexStore:
         for doc_id in manifest["order"]:
             first_rows[doc_id] = row
             row += len(documents[doc_id].chunks)
-        if vectors.ntotal != len(refs):
+        if vectors is None:
+            from index.milvus_store import load_vectors
+
+            vectors = load_vectors(config, manifest, documents, first_rows)
+        if vectors.count != len(refs):
             raise CorruptIndexError(
-                f"index in {folder} has {vectors.ntotal} vectors for {len(refs)} chunks; "
+                f"index in {folder} has {vectors.count} vectors for {len(refs)} chunks; "
                 f"{_REBUILD_HINT}"
             )
         return StoredIndex(
@@ -257,26 +265,60 @@ class IndexStore:
             first_rows=first_rows,
         )
 
+    def _token(self) -> str:
+        return self.vector_store.milvus_token if self.vector_store is not None else ""
+
+    def _live_manifest(self) -> dict[str, Any] | None:
+        if not self.exists():
+            return None
+        try:
+            return self.read_manifest()
+        except CorruptIndexError:
+            return None
+
+    def _writer(
+        self,
+        model: ModelFingerprint,
+        chunking: ChunkingConfig,
+        previous: StoredIndex | None,
+    ) -> tuple[StoreConfig, VectorWriter]:
+        live = self._live_manifest()
+        config = self.vector_store
+        if config is None:
+            config = StoreConfig.from_manifest(live, "") if live is not None else StoreConfig()
+        if config.kind == "milvus":
+            from index.milvus_store import MilvusWriter
+
+            writer: VectorWriter = MilvusWriter(
+                config, self.index_dir, model, chunking, live, previous
+            )
+            return config, writer
+        return config, FaissWriter(model.dimension, previous, self.hnsw_from_vectors)
+
     def write(
         self,
-        entries: Iterable[tuple[DocumentRecord, npt.NDArray[np.float32]]],
+        entries: Iterable[tuple[DocumentRecord, npt.NDArray[np.float32] | None]],
         model: ModelFingerprint,
         chunking: ChunkingConfig,
         on_step: Callable[[str], None] | None = None,
+        previous: StoredIndex | None = None,
     ) -> str:
         """Write a complete new version and make it live; call inside ``writing()``.
 
         The new version is written into a staging folder, synced, renamed into place, and only
         then named in CURRENT (replaced atomically), so a crash at any moment leaves either the
         previous version live or the new one. Entries are consumed one at a time, so the
-        caller can hand out vectors lazily instead of holding them all twice.
+        caller can hand out vectors lazily instead of holding them all twice. The vectors go
+        to the store ``vector_store`` names (see ``index.vector_store``).
 
         Args:
             entries: Each document with its chunk vectors (one unit-length row per chunk),
-                in the order the vectors are to be stored.
+                in the order the vectors are to be stored; ``None`` instead of vectors reuses
+                the document's vectors in ``previous``.
             model: The model that made the vectors.
             chunking: The chunking that cut the documents.
             on_step: Called with the name of each finished step (for progress reports).
+            previous: The live version, for documents whose vectors are reused.
 
         Returns:
             The new version's name.
@@ -291,61 +333,63 @@ class IndexStore:
         self._remove_staging(versions)
         staging = versions / f".staging-{version}"
         staging.mkdir(parents=True)
-        flat = faiss.IndexFlatIP(model.dimension)
-        summaries: list[dict[str, Any]] = []
-        with (staging / _DOCUMENTS).open("w", encoding="utf-8") as handle:
-            for record, vectors in entries:
-                if len(vectors) != len(record.chunks):
-                    raise ValueError(
-                        f"{record.doc_id}: {len(vectors)} vectors for {len(record.chunks)} chunks"
-                    )
-                handle.write(json.dumps(record.to_json(), ensure_ascii=False) + "\n")
-                if len(vectors):
-                    flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
-                summaries.append(_summary(record))
-            handle.flush()
-            os.fsync(handle.fileno())
-        step("documents written")
-        spec = spec_for(flat.ntotal, self.hnsw_from_vectors)
-        stored: faiss.Index = flat
-        if spec.kind != "flat":
-            stored = build_vector_index(flat.reconstruct_n(0, flat.ntotal), model.dimension, spec)
-            flat.reset()  # the graph holds its own copy of the vectors
-        faiss.write_index(stored, str(staging / _VECTORS))
-        _fsync_file(staging / _VECTORS)
-        step("vectors written")
-        files = {name: _sha256_file(staging / name) for name in (_DOCUMENTS, _VECTORS)}
-        manifest = {
-            "format_version": FORMAT_VERSION,
-            "version": version,
-            "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "model": asdict(model),
-            "chunking": asdict(chunking),
-            "vector_index": spec.to_json(),
-            "counts": {"documents": len(summaries), "chunks": stored.ntotal},
-            "order": [summary["doc_id"] for summary in summaries],
-            "documents": summaries,
-            "files": files,
-        }
-        with (staging / _MANIFEST).open("w", encoding="utf-8") as handle:
-            json.dump(manifest, handle, indent=2, ensure_ascii=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        _fsync_dir(staging)
-        step("manifest written")
-        final = versions / version
-        staging.rename(final)
-        _fsync_dir(versions)
-        step("version folder in place")
-        pointer = self.index_dir / f".CURRENT.{version}"
-        pointer.write_text(version + "\n")
-        _fsync_file(pointer)
-        os.replace(pointer, self._current_file)
+        _, writer = self._writer(model, chunking, previous)
+        live = False
+        try:
+            summaries: list[dict[str, Any]] = []
+            chunks = 0
+            with (staging / _DOCUMENTS).open("w", encoding="utf-8") as handle:
+                for record, vectors in entries:
+                    writer.add(record, vectors)
+                    handle.write(json.dumps(record.to_json(), ensure_ascii=False) + "\n")
+                    summaries.append(_summary(record))
+                    chunks += len(record.chunks)
+                handle.flush()
+                os.fsync(handle.fileno())
+            step("documents written")
+            store_entries = writer.finish(staging)
+            for name in writer.files():
+                _fsync_file(staging / name)
+            step("vectors written")
+            files = {
+                name: _sha256_file(staging / name) for name in (_DOCUMENTS, *writer.files())
+            }
+            manifest = {
+                "format_version": FORMAT_VERSION,
+                "version": version,
+                "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "model": asdict(model),
+                "chunking": asdict(chunking),
+                **store_entries,
+                "counts": {"documents": len(summaries), "chunks": chunks},
+                "order": [summary["doc_id"] for summary in summaries],
+                "documents": summaries,
+                "files": files,
+            }
+            with (staging / _MANIFEST).open("w", encoding="utf-8") as handle:
+                json.dump(manifest, handle, indent=2, ensure_ascii=False)
+                handle.flush()
+                os.fsync(handle.fileno())
+            _fsync_dir(staging)
+            step("manifest written")
+            final = versions / version
+            staging.rename(final)
+            _fsync_dir(versions)
+            step("version folder in place")
+            pointer = self.index_dir / f".CURRENT.{version}"
+            pointer.write_text(version + "\n")
+            _fsync_file(pointer)
+            os.replace(pointer, self._current_file)
+            live = True
+        finally:
+            if not live:
+                writer.abort()
         _fsync_dir(self.index_dir)
         step("switched to the new version")
+        writer.commit()
         self._remove_old_versions(keep=version)
         step("old versions removed")
-        logger.info("index version %s is live (%d chunks)", version, stored.ntotal)
+        logger.info("index version %s is live (%d chunks)", version, chunks)
         return version
 
     def _remove_staging(self, versions: Path) -> None:

@@ -375,7 +375,7 @@ class IndexUpdate:
             self._emit("done")
             return replace(
                 report,
-                total_chunks=previous.vectors.ntotal,
+                total_chunks=previous.vectors.count,
                 version=previous.version,
                 elapsed_s=time.monotonic() - self.started,
             )
@@ -385,6 +385,7 @@ class IndexUpdate:
             self.embedder.fingerprint(),
             self.chunking,
             on_step=lambda step: self._emit("writing", step=step),
+            previous=self.previous,
         )
         self._emit("done")
         return replace(
@@ -393,14 +394,10 @@ class IndexUpdate:
 
     def _entries(
         self, records: dict[str, DocumentRecord]
-    ) -> Iterator[tuple[DocumentRecord, npt.NDArray[np.float32]]]:
+    ) -> Iterator[tuple[DocumentRecord, npt.NDArray[np.float32] | None]]:
+        # None: unchanged, the store reuses the live version's vectors.
         for doc_id in sorted(records):
-            if doc_id in self.fresh_vectors:
-                vectors = self.fresh_vectors.pop(doc_id)
-            else:
-                assert self.previous is not None
-                vectors = self.previous.vectors_of(doc_id)
-            yield records[doc_id], vectors
+            yield records[doc_id], self.fresh_vectors.pop(doc_id, None)
 
 
 def _sketch_of(record: DocumentRecord) -> tuple[int, ...]:

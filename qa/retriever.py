@@ -98,9 +98,8 @@ class HybridRetriever:
             self._bm25 = bm25
 
     def _dense(self, question: str, limit: int) -> list[tuple[int, float]]:
-        vector = self.embedder.embed([question])
-        scores, rows = self.index.vectors.search(vector, min(limit, self.index.vectors.ntotal))
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+        vector = self.embedder.embed([question])[0]
+        return self.index.vectors.search(vector, limit)
 
     def _lexical(self, question: str, limit: int) -> list[tuple[int, float]]:
         self.warm_up()
@@ -125,7 +124,7 @@ class HybridRetriever:
             Passages with fused, dense and lexical scores.
         """
         top_k = k if k is not None else self.config.top_k
-        if self.index.vectors.ntotal == 0 or top_k <= 0:
+        if self.index.vectors.count == 0 or top_k <= 0:
             return []
         dense = self._dense(question, self.config.candidates)
         lexical = self._lexical(question, self.config.candidates)

@@ -64,7 +64,7 @@ def test_build_twice_is_identical_and_second_build_embeds_nothing(
     }
     assert second.total_chunks == first.total_chunks
     np.testing.assert_array_equal(
-        a.vectors.reconstruct_n(0, a.vectors.ntotal), b.vectors.reconstruct_n(0, b.vectors.ntotal)
+        a.vectors.rows(0, a.vectors.count), b.vectors.rows(0, b.vectors.count)
     )
 
 

@@ -1,0 +1,233 @@
+"""Where chunk vectors live: the protocol every vector store meets, and FAISS on disk.
+
+An index version is a folder of our own (manifest, documents) plus the vectors of its chunks,
+kept by a vector store. Row ``i`` of a store is chunk ``i`` of the version, in manifest order.
+Two stores exist: FAISS files inside the version folder (the default, ``"faiss"``) and a Milvus
+collection (``"milvus"``, ``index.milvus_store``) for corpora that outgrow one machine.
+
+A store is written through a ``VectorWriter``: the index writer hands it every document of the
+new version in order, with fresh vectors or ``None`` for a document whose vectors the previous
+version already holds, then ``finish`` writes what the store keeps in the staging folder and
+``commit`` runs once the new version is live (Milvus drops the rows nothing names any more).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import faiss
+import numpy as np
+import numpy.typing as npt
+
+from index.vector_index import (
+    HNSW_FROM_VECTORS,
+    VectorIndexSpec,
+    build_vector_index,
+    configure_loaded,
+    spec_for,
+)
+
+if TYPE_CHECKING:
+    from index.records import DocumentRecord
+
+FAISS_FILE = "vectors.faiss"
+STORE_KINDS = ("faiss", "milvus")
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """Which vector store an index writes to.
+
+    Attributes:
+        kind: ``"faiss"`` (files next to the manifest; the default) or ``"milvus"``.
+        milvus_uri: Milvus address: ``http://host:19530`` for a server or cluster, or a local
+            ``.db`` file path for Milvus Lite (embedded; one process at a time).
+        milvus_collection: Collection holding the chunk vectors (default ``qa_chunks``).
+        milvus_token: Credentials for a server (``user:password`` or an API key); not stored
+            in the manifest.
+        milvus_index: Milvus index type: ``FLAT`` (exact, the default) or ``HNSW``.
+        hnsw_from_vectors: FAISS only: corpus size from which an HNSW graph replaces the
+            exact flat index.
+    """
+
+    kind: str = "faiss"
+    milvus_uri: str = ""
+    milvus_collection: str = "qa_chunks"
+    milvus_token: str = ""
+    milvus_index: str = "FLAT"
+    hnsw_from_vectors: int = HNSW_FROM_VECTORS
+
+    def __post_init__(self) -> None:
+        if self.kind not in STORE_KINDS:
+            raise ValueError(
+                f"unknown vector store {self.kind!r}; choose one of {', '.join(STORE_KINDS)}"
+            )
+        if self.kind == "milvus" and not self.milvus_uri:
+            raise ValueError(
+                "the milvus store needs a URI: --milvus-uri http://host:19530 for a server, "
+                "or a local file such as data/milvus.db for Milvus Lite"
+            )
+
+    def describe(self) -> dict[str, Any]:
+        """What the manifest records about the store (never the token)."""
+        if self.kind == "faiss":
+            return {"kind": "faiss"}
+        return {
+            "kind": "milvus",
+            "uri": self.milvus_uri,
+            "collection": self.milvus_collection,
+            "index_type": self.milvus_index,
+            "metric": "IP",
+        }
+
+    @classmethod
+    def from_manifest(cls, manifest: dict[str, Any], token: str = "") -> StoreConfig:
+        """The store a manifest names (indexes written before stores existed used FAISS)."""
+        described = manifest.get("vector_store") or {"kind": "faiss"}
+        if described.get("kind") == "milvus":
+            return cls(
+                kind="milvus",
+                milvus_uri=str(described["uri"]),
+                milvus_collection=str(described["collection"]),
+                milvus_token=token,
+                milvus_index=str(described.get("index_type", "FLAT")),
+            )
+        return cls(kind="faiss")
+
+
+class VectorStore(Protocol):
+    """The vectors of one loaded index version, addressed by row."""
+
+    @property
+    def count(self) -> int:
+        """How many rows (chunks) the version has."""
+        ...
+
+    def search(self, query: npt.NDArray[np.float32], k: int) -> list[tuple[int, float]]:
+        """The ``k`` rows most similar to one unit-length ``query``: (row, inner product)."""
+        ...
+
+    def rows(self, first: int, count: int) -> npt.NDArray[np.float32]:
+        """Vectors of ``count`` consecutive rows from ``first`` (one document's chunks)."""
+        ...
+
+
+class VectorWriter(Protocol):
+    """Writes the vectors of a new index version (see the module docstring)."""
+
+    def add(self, record: DocumentRecord, vectors: npt.NDArray[np.float32] | None) -> None:
+        """Store one document's chunk vectors; ``None``: reuse the previous version's."""
+        ...
+
+    def finish(self, staging: Path) -> dict[str, Any]:
+        """Make the vectors durable; returns entries for the manifest (``vector_store``…)."""
+        ...
+
+    def files(self) -> tuple[str, ...]:
+        """Names of the files ``finish`` wrote into the staging folder (checksummed)."""
+        ...
+
+    def commit(self) -> None:
+        """Called once the new version is live."""
+        ...
+
+    def abort(self) -> None:
+        """Called when writing the version failed before it went live."""
+        ...
+
+
+class FaissVectors:
+    """A FAISS index read from a version folder.
+
+    Args:
+        index: The loaded FAISS index (flat or HNSW, inner product).
+        spec: Its kind and parameters, as the manifest recorded them.
+    """
+
+    def __init__(self, index: faiss.Index, spec: VectorIndexSpec) -> None:
+        self.index = configure_loaded(index, spec)
+        self.spec = spec
+
+    @property
+    def count(self) -> int:
+        return int(self.index.ntotal)
+
+    def search(self, query: npt.NDArray[np.float32], k: int) -> list[tuple[int, float]]:
+        k = min(k, self.count)
+        if k <= 0:
+            return []
+        scores, rows = self.index.search(np.asarray(query, dtype=np.float32).reshape(1, -1), k)
+        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+
+    def rows(self, first: int, count: int) -> npt.NDArray[np.float32]:
+        if count == 0:
+            return np.zeros((0, self.index.d), dtype=np.float32)
+        return np.asarray(self.index.reconstruct_n(first, count), dtype=np.float32)
+
+    @classmethod
+    def read(cls, folder: Path, manifest: dict[str, Any]) -> FaissVectors:
+        spec = VectorIndexSpec.from_json(manifest.get("vector_index", {}))
+        return cls(faiss.read_index(str(folder / FAISS_FILE)), spec)
+
+
+class PreviousVectors(Protocol):
+    """What a writer needs of the previous version to reuse a document's vectors."""
+
+    def vectors_of(self, doc_id: str) -> npt.NDArray[np.float32]: ...
+
+
+class FaissWriter:
+    """Collects vectors in an exact index and writes ``vectors.faiss`` into the staging folder.
+
+    Args:
+        dimension: Vector size.
+        previous: The live version, for documents whose vectors are reused.
+        hnsw_from_vectors: Corpus size from which an HNSW graph is written instead.
+    """
+
+    def __init__(
+        self,
+        dimension: int,
+        previous: PreviousVectors | None,
+        hnsw_from_vectors: int = HNSW_FROM_VECTORS,
+    ) -> None:
+        self.dimension = dimension
+        self.previous = previous
+        self.hnsw_from_vectors = hnsw_from_vectors
+        self.flat = faiss.IndexFlatIP(dimension)
+        self.spec = VectorIndexSpec()
+
+    def add(self, record: DocumentRecord, vectors: npt.NDArray[np.float32] | None) -> None:
+        if vectors is None:
+            if self.previous is None:
+                raise ValueError(f"{record.doc_id}: no vectors and no previous version")
+            vectors = self.previous.vectors_of(record.doc_id)
+        if len(vectors) != len(record.chunks):
+            raise ValueError(
+                f"{record.doc_id}: {len(vectors)} vectors for {len(record.chunks)} chunks"
+            )
+        if len(vectors):
+            self.flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
+
+    def finish(self, staging: Path) -> dict[str, Any]:
+        self.spec = spec_for(self.flat.ntotal, self.hnsw_from_vectors)
+        stored: faiss.Index = self.flat
+        if self.spec.kind != "flat":
+            stored = build_vector_index(
+                self.flat.reconstruct_n(0, self.flat.ntotal), self.dimension, self.spec
+            )
+            self.flat.reset()  # the graph holds its own copy of the vectors
+        faiss.write_index(stored, str(staging / FAISS_FILE))
+        return {"vector_store": {"kind": "faiss"}, "vector_index": self.spec.to_json()}
+
+    def files(self) -> tuple[str, ...]:
+        return (FAISS_FILE,)
+
+    def commit(self) -> None:
+        """Nothing to do: the version folder holds the vectors."""
+
+    def abort(self) -> None:
+        """Nothing to do: the staging folder is removed by the next writer."""
+
