@@ -12,6 +12,7 @@ from index.progress import ProgressCallback
 from index.records import make_record
 from index.store import IndexStore, StoredIndex
 from index.updating import BuildReport, DuplicateNote, IndexUpdate
+from index.vector_store import StoreConfig
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,8 @@ class IndexBuilder:
         chunking: Chunk size and overlap (default ``ChunkingConfig()``).
         embed_batch_size: Chunks sent to the model per call (default 64); bounds memory on
             huge files and sets how often progress is reported while embedding.
+        vector_store: Where the vectors are kept (default None: where the live index keeps
+            them, FAISS files for a new index; see ``index.vector_store``).
     """
 
     def __init__(
@@ -41,9 +44,10 @@ class IndexBuilder:
         index_dir: Path,
         chunking: ChunkingConfig | None = None,
         embed_batch_size: int = 64,
+        vector_store: StoreConfig | None = None,
     ) -> None:
         self.embedder = embedder
-        self.store = IndexStore(index_dir)
+        self.store = IndexStore(index_dir, vector_store=vector_store)
         self.chunking = chunking or ChunkingConfig()
         self.embed_batch_size = embed_batch_size
 

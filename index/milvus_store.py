@@ -74,6 +74,17 @@ def resolve_uri(uri: str) -> str:
     return str(Path(uri).expanduser().resolve())
 
 
+class _QuietUnimplemented(logging.Filter):
+    """Drops the gRPC server's log of calls Milvus Lite does not implement.
+
+    pymilvus asks the embedded server for a timestamp it does not serve, falls back on its
+    own, and the server logs the refusal with a traceback at ERROR; nothing is wrong.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Method not implemented" not in record.getMessage()
+
+
 def client_for(config: StoreConfig) -> MilvusClient:
     """One client per URI and process (Milvus Lite lets one process open a file at a time)."""
     uri = resolve_uri(config.milvus_uri)
@@ -84,6 +95,13 @@ def client_for(config: StoreConfig) -> MilvusClient:
             pymilvus = _import_pymilvus()
             if "://" not in uri:
                 Path(uri).parent.mkdir(parents=True, exist_ok=True)
+                server_log = logging.getLogger("grpc._server")
+                if not any(isinstance(f, _QuietUnimplemented) for f in server_log.filters):
+                    server_log.addFilter(_QuietUnimplemented())
+            # Milvus Lite logs a traceback when its file is held elsewhere; we say it plainly.
+            lite_log = logging.getLogger("milvus_lite.server_manager")
+            level = lite_log.level
+            lite_log.setLevel(logging.CRITICAL)
             try:
                 client = pymilvus.MilvusClient(uri=uri, token=config.milvus_token)
             except Exception as exc:
@@ -95,6 +113,8 @@ def client_for(config: StoreConfig) -> MilvusClient:
                     else "; check that the server is running and the address and token"
                 )
                 raise MilvusUnavailableError(f"cannot open Milvus at {uri} ({exc}){hint}") from exc
+            finally:
+                lite_log.setLevel(level)
             _clients[key] = client
         return client
 
@@ -291,6 +311,7 @@ def load_vectors(
         key = doc_key(doc_id, record.content_hash, chunking, model)
         keys_by_first_row[first_rows[doc_id]] = key
         counts[key] = len(record.chunks)
+    client.load_collection(config.milvus_collection)  # searchable (a no-op once loaded)
     stats = client.get_collection_stats(config.milvus_collection)
     stored = int(stats.get("row_count", 0))
     live = sum(counts.values())

@@ -63,7 +63,7 @@ class QA:
         self.embedder = embedder or SentenceTransformerEmbedder(self.settings.model_path)
         self.analyzer = Analyzer()
         self.resolver = FollowUpResolver(self.analyzer)
-        self.store = IndexStore(self.settings.index_dir)
+        self.store = IndexStore(self.settings.index_dir, vector_store=self.settings.store_config())
         self._live: _Live | None = None
         self._swap_lock = threading.Lock()
 
@@ -73,7 +73,12 @@ class QA:
 
     def builder(self) -> IndexBuilder:
         """An index builder for this pipeline's folder, model and chunking."""
-        return IndexBuilder(self.embedder, self.settings.index_dir, self.chunking)
+        return IndexBuilder(
+            self.embedder,
+            self.settings.index_dir,
+            self.chunking,
+            vector_store=self.settings.store_config(),
+        )
 
     def _make_reader(self, index: StoredIndex) -> Reader:
         if self.settings.reader_model_path is not None:

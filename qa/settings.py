@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from index.vector_store import STORE_KINDS, StoreConfig
+
 DEFAULT_INDEX_DIR = Path("data") / "index"
 DEFAULT_UPLOADS_DIR = Path("data") / "uploads"
 
@@ -41,6 +43,16 @@ class Settings:
             (default ``data/uploads``; env ``QA_UPLOADS_DIR``).
         max_upload_bytes: Largest document the web page accepts, in bytes
             (default 5 MiB, 5,242,880; env ``QA_MAX_UPLOAD_BYTES``).
+        vector_store: Where index updates keep the vectors: ``"faiss"`` or ``"milvus"``
+            (default None: where the live index keeps them, FAISS for a new one; env
+            ``QA_VECTOR_STORE``). Questions always use the store the manifest names.
+        milvus_uri: Milvus address, ``http://host:19530`` for a server or cluster, or a local
+            file for Milvus Lite (default ``<index_dir>/milvus.db``; env ``QA_MILVUS_URI``).
+        milvus_collection: Milvus collection (default ``qa_chunks``; env
+            ``QA_MILVUS_COLLECTION``).
+        milvus_token: Milvus credentials, never written to disk (env ``QA_MILVUS_TOKEN``).
+        milvus_index: Milvus index type, ``FLAT`` (exact) or ``HNSW`` (default ``FLAT``;
+            env ``QA_MILVUS_INDEX``).
     """
 
     index_dir: Path = DEFAULT_INDEX_DIR
@@ -54,6 +66,37 @@ class Settings:
     port: int = 7860
     uploads_dir: Path = DEFAULT_UPLOADS_DIR
     max_upload_bytes: int = 5 * 1024 * 1024
+    vector_store: str | None = None
+    milvus_uri: str | None = None
+    milvus_collection: str = "qa_chunks"
+    milvus_token: str = ""
+    milvus_index: str = "FLAT"
+
+    def __post_init__(self) -> None:
+        if self.vector_store is not None and self.vector_store not in STORE_KINDS:
+            raise ValueError(
+                f"unknown vector store {self.vector_store!r}; choose one of "
+                + ", ".join(STORE_KINDS)
+            )
+        if self.milvus_index.upper() not in ("FLAT", "HNSW"):
+            raise ValueError(f"unknown Milvus index type {self.milvus_index!r}; use FLAT or HNSW")
+
+    def store_config(self) -> StoreConfig | None:
+        """The vector store index updates write to (None: keep the live index's store)."""
+        if self.vector_store is None:
+            if self.milvus_token:
+                # Loading follows the manifest; the token is the one thing it cannot hold.
+                return StoreConfig(kind="faiss", milvus_token=self.milvus_token)
+            return None
+        if self.vector_store == "faiss":
+            return StoreConfig(kind="faiss", milvus_token=self.milvus_token)
+        return StoreConfig(
+            kind="milvus",
+            milvus_uri=self.milvus_uri or str(self.index_dir / "milvus.db"),
+            milvus_collection=self.milvus_collection,
+            milvus_token=self.milvus_token,
+            milvus_index=self.milvus_index.upper(),
+        )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -84,4 +127,13 @@ class Settings:
             changes["uploads_dir"] = Path(value)
         if value := environ.get("QA_HOST"):
             changes["host"] = value
+        for name, variable in (
+            ("vector_store", "QA_VECTOR_STORE"),
+            ("milvus_uri", "QA_MILVUS_URI"),
+            ("milvus_collection", "QA_MILVUS_COLLECTION"),
+            ("milvus_token", "QA_MILVUS_TOKEN"),
+            ("milvus_index", "QA_MILVUS_INDEX"),
+        ):
+            if value := environ.get(variable):
+                changes[name] = value
         return replace(settings, **changes)  # type: ignore[arg-type]

@@ -25,6 +25,9 @@ def _settings(args: argparse.Namespace) -> Settings:
         changes["top_k"] = args.top_k
     if getattr(args, "reader_model", None):
         changes["reader_model_path"] = Path(args.reader_model)
+    for name in ("vector_store", "milvus_uri", "milvus_collection", "milvus_index"):
+        if getattr(args, name, None):
+            changes[name] = getattr(args, name)
     return replace(settings, **changes)  # type: ignore[arg-type]
 
 
@@ -85,8 +88,17 @@ def _print_report(report: BuildReport, settings: Settings) -> None:
         f"indexed {len(report.added)} new, {len(report.updated)} changed, "
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed documents; "
         f"{report.chunks_embedded} chunks embedded, {report.total_chunks} in the index "
-        f"({settings.index_dir})"
+        f"({settings.index_dir}{_store_note(settings)})"
     )
+
+
+def _store_note(settings: Settings) -> str:
+    from index import IndexStore
+
+    described = IndexStore(settings.index_dir).read_manifest().get("vector_store") or {}
+    if described.get("kind") != "milvus":
+        return ""
+    return f"; vectors in Milvus collection {described['collection']} at {described['uri']}"
 
 
 def _cmd_index(args: argparse.Namespace, settings: Settings) -> int:
@@ -237,6 +249,27 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.0,
         metavar="SECONDS",
         help="if another process is updating the index, wait up to this long (default 0)",
+    )
+    index.add_argument(
+        "--store",
+        dest="vector_store",
+        choices=("faiss", "milvus"),
+        help="where to keep the vectors (default: where the index keeps them now, faiss for a "
+        "new index; env QA_VECTOR_STORE)",
+    )
+    index.add_argument(
+        "--milvus-uri",
+        help="Milvus server (http://host:19530) or Milvus Lite file "
+        "(default INDEX_DIR/milvus.db; env QA_MILVUS_URI)",
+    )
+    index.add_argument(
+        "--milvus-collection",
+        help="Milvus collection (default qa_chunks; env QA_MILVUS_COLLECTION)",
+    )
+    index.add_argument(
+        "--milvus-index",
+        choices=("FLAT", "HNSW"),
+        help="Milvus index type (default FLAT, exact; env QA_MILVUS_INDEX)",
     )
     index.add_argument(
         "--progress",
