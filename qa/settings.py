@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from index.builder import INDEX_ENGINES
+
 DEFAULT_INDEX_DIR = Path("data") / "index"
 DEFAULT_UPLOADS_DIR = Path("data") / "uploads"
 
@@ -41,6 +43,11 @@ class Settings:
             (default ``data/uploads``; env ``QA_UPLOADS_DIR``).
         max_upload_bytes: Largest document the web page accepts, in bytes
             (default 5 MiB, 5,242,880; env ``QA_MAX_UPLOAD_BYTES``).
+        index_engine: How ``qa index`` reads and embeds files: ``local`` in its own process
+            (default) or ``ray`` on Ray workers, which needs the ``scale`` extra
+            (env ``QA_INDEX_ENGINE``).
+        ray_address: For the ray engine, the Ray cluster to run on (default None: a local
+            Ray instance for the duration of the update; env ``QA_RAY_ADDRESS``).
     """
 
     index_dir: Path = DEFAULT_INDEX_DIR
@@ -54,6 +61,15 @@ class Settings:
     port: int = 7860
     uploads_dir: Path = DEFAULT_UPLOADS_DIR
     max_upload_bytes: int = 5 * 1024 * 1024
+    index_engine: str = "local"
+    ray_address: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.index_engine not in INDEX_ENGINES:
+            raise ValueError(
+                f"unknown index engine {self.index_engine!r}; "
+                f"choose one of {', '.join(INDEX_ENGINES)} (QA_INDEX_ENGINE, --engine)"
+            )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -84,4 +100,8 @@ class Settings:
             changes["uploads_dir"] = Path(value)
         if value := environ.get("QA_HOST"):
             changes["host"] = value
+        if value := environ.get("QA_INDEX_ENGINE"):
+            changes["index_engine"] = value
+        if value := environ.get("QA_RAY_ADDRESS"):
+            changes["ray_address"] = value
         return replace(settings, **changes)  # type: ignore[arg-type]
