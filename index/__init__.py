@@ -1,6 +1,6 @@
 """Building the index: load, clean, chunk, split sentences, embed and store documents."""
 
-from index.builder import BuildReport, DuplicateNote, IndexBuilder, make_record
+from index.builder import INDEX_ENGINES, BuildReport, DuplicateNote, IndexBuilder, make_record
 from index.chunking import Chunk, ChunkingConfig, chunk_document
 from index.cleaning import TextSpan, content_blocks, content_lines
 from index.documents import Document, FileProblem, LoadResult, load_documents, scan
@@ -26,6 +26,7 @@ from index.sentences import split_sentences
 from index.store import IndexStore, StoredIndex
 
 __all__ = [
+    "INDEX_ENGINES",
     "BuildReport",
     "Chunk",
     "ChunkingConfig",

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from index.chunking import ChunkingConfig
-from index.embedder import Embedder
+from index.embedder import Embedder, SentenceTransformerEmbedder
 from index.progress import ProgressCallback
 from index.records import make_record
 from index.store import IndexStore, StoredIndex
@@ -16,7 +16,10 @@ from index.vector_store import StoreConfig
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["BuildReport", "DuplicateNote", "IndexBuilder", "make_record"]
+__all__ = ["INDEX_ENGINES", "BuildReport", "DuplicateNote", "IndexBuilder", "make_record"]
+
+INDEX_ENGINES: tuple[str, ...] = ("local", "ray")
+"""Ways to run an update: ``local`` in this process, ``ray`` on Ray workers (optional extra)."""
 
 
 class IndexBuilder:
@@ -36,6 +39,7 @@ class IndexBuilder:
             huge files and sets how often progress is reported while embedding.
         vector_store: Where the vectors are kept (default None: where the live index keeps
             them, FAISS files for a new index; see ``index.vector_store``).
+        milvus_token: Credentials for the Milvus server the live index names.
     """
 
     def __init__(
@@ -45,9 +49,10 @@ class IndexBuilder:
         chunking: ChunkingConfig | None = None,
         embed_batch_size: int = 64,
         vector_store: StoreConfig | None = None,
+        milvus_token: str = "",
     ) -> None:
         self.embedder = embedder
-        self.store = IndexStore(index_dir, vector_store=vector_store)
+        self.store = IndexStore(index_dir, vector_store=vector_store, milvus_token=milvus_token)
         self.chunking = chunking or ChunkingConfig()
         self.embed_batch_size = embed_batch_size
 
@@ -67,6 +72,8 @@ class IndexBuilder:
         rebuild: bool = False,
         progress: ProgressCallback | None = None,
         lock_timeout_s: float = 0.0,
+        engine: str = "local",
+        ray_address: str | None = None,
     ) -> BuildReport:
         """Add new files under ``paths``, re-index changed ones, drop deleted ones.
 
@@ -86,25 +93,65 @@ class IndexBuilder:
                 write step (default: no reports).
             lock_timeout_s: How long to wait for another writer to finish before raising
                 IndexLockedError (default 0: at once).
+            engine: ``local`` (default) reads and embeds in this process; ``ray`` does the
+                per-file reading and the embedding on Ray workers (``index.ray_engine``),
+                giving the same index.
+            ray_address: For the ray engine, an existing Ray cluster to run on (default
+                None: a local Ray instance, started and stopped by this update).
 
         Returns:
             What changed, with one problem per file that was skipped or needs attention.
 
         Raises:
+            ValueError: ``engine`` is not one of ``INDEX_ENGINES``.
+            RayUnavailableError: The ray engine was asked for but Ray is not installed.
             IndexLockedError: Another process is writing the index.
             NoDocumentsError: Nothing can be indexed and the index is empty.
             CorruptIndexError: The live index is damaged (rebuild with ``rebuild=True``).
         """
-        with self.store.writing(lock_timeout_s):
-            update = IndexUpdate(
-                self.store,
-                self.embedder,
-                self.chunking,
-                self._previous(rebuild),
-                progress=progress,
-                embed_batch_size=self.embed_batch_size,
+        if engine not in INDEX_ENGINES:
+            raise ValueError(
+                f"unknown index engine {engine!r}; choose one of {', '.join(INDEX_ENGINES)}"
             )
+        with self.store.writing(lock_timeout_s):
+            previous = self._previous(rebuild)
+            if engine == "ray":
+                update = self._ray_update(previous, progress, ray_address)
+            else:
+                update = IndexUpdate(
+                    self.store,
+                    self.embedder,
+                    self.chunking,
+                    previous,
+                    progress=progress,
+                    embed_batch_size=self.embed_batch_size,
+                )
             return update.run(paths)
+
+    def _ray_update(
+        self,
+        previous: StoredIndex | None,
+        progress: ProgressCallback | None,
+        ray_address: str | None,
+    ) -> IndexUpdate:
+        # Imported here: Ray is an optional extra, loaded only when its engine is asked for.
+        from index.ray_engine import RayIndexUpdate, import_ray
+
+        import_ray()
+        if not isinstance(self.embedder, SentenceTransformerEmbedder):
+            raise ValueError(
+                "the ray engine loads the model on its workers, so it needs a "
+                f"SentenceTransformerEmbedder, not {type(self.embedder).__name__}"
+            )
+        return RayIndexUpdate(
+            self.store,
+            self.embedder,
+            self.chunking,
+            previous,
+            progress=progress,
+            embed_batch_size=self.embed_batch_size,
+            ray_address=ray_address,
+        )
 
     def remove(self, doc_ids: Sequence[str], lock_timeout_s: float = 0.0) -> BuildReport:
         """Drop documents from the index by id.

@@ -9,7 +9,7 @@ from typing import Any
 
 from index.chunking import Chunk, ChunkingConfig, chunk_spans
 from index.cleaning import TextSpan, content_blocks, content_lines
-from index.documents import Document
+from index.documents import Document, FileProblem, SourceFile, make_document, read_bytes
 from index.duplicates import sketch
 from index.sentences import split_sentences
 
@@ -158,3 +158,53 @@ def make_record(document: Document, config: ChunkingConfig) -> DocumentRecord:
         page_starts=document.page_starts,
         sketch=sketch(document.text, lines),
     )
+
+
+@dataclass(frozen=True)
+class PreparedFile:
+    """A pending file read and cut into a record, before the update decides what becomes of it.
+
+    Attributes:
+        source: The file.
+        record: Its record, or None when the file could not be read or holds nothing to
+            index. Its ``doc_id`` is a placeholder (the file's stem): the update assigns
+            ids, in order, when it accepts the file.
+        problems: What went wrong or needs attention, in the order met.
+        readable: Whether the file's bytes could be read; a file that cannot be read right
+            now keeps the version indexed earlier.
+    """
+
+    source: SourceFile
+    record: DocumentRecord | None
+    problems: tuple[FileProblem, ...] = ()
+    readable: bool = True
+
+
+def prepare_file(source: SourceFile, config: ChunkingConfig) -> PreparedFile:
+    """Read one file and make its record; the per-file work of an index update.
+
+    Pure apart from reading the file, so it can run in another process (the ray engine).
+
+    Args:
+        source: A file found by ``scan``.
+        config: Chunk size and overlap.
+
+    Returns:
+        The record (or None) with the file's problems.
+    """
+    raw, problem = read_bytes(source)
+    if raw is None:
+        assert problem is not None
+        return PreparedFile(source, None, (problem,), readable=False)
+    document, problem = make_document(source, raw, source.path.stem)
+    del raw
+    problems = [problem] if problem is not None else []
+    if document is None:
+        return PreparedFile(source, None, tuple(problems))
+    record = make_record(document, config)
+    if not record.chunks:
+        problems.append(
+            FileProblem(str(source.path), "no article text left after removing page clutter")
+        )
+        return PreparedFile(source, None, tuple(problems))
+    return PreparedFile(source, record, tuple(problems))

@@ -113,7 +113,8 @@ class IndexStore:
             of an exact flat index (default 200,000; see ``index.vector_index``).
         vector_store: Where new versions keep their vectors (default None: where the live
             version keeps them, FAISS files for a first build). Loading always follows the
-            manifest; ``vector_store`` only supplies the Milvus token.
+            manifest.
+        milvus_token: Credentials for a Milvus server the manifest names (never stored).
     """
 
     def __init__(
@@ -121,10 +122,12 @@ class IndexStore:
         index_dir: Path,
         hnsw_from_vectors: int = HNSW_FROM_VECTORS,
         vector_store: StoreConfig | None = None,
+        milvus_token: str = "",
     ) -> None:
         self.index_dir = Path(index_dir)
         self.hnsw_from_vectors = hnsw_from_vectors
         self.vector_store = vector_store
+        self.milvus_token = milvus_token or (vector_store.milvus_token if vector_store else "")
 
     @property
     def _current_file(self) -> Path:
@@ -266,7 +269,7 @@ class IndexStore:
         )
 
     def _token(self) -> str:
-        return self.vector_store.milvus_token if self.vector_store is not None else ""
+        return self.milvus_token
 
     def _live_manifest(self) -> dict[str, Any] | None:
         if not self.exists():
@@ -285,7 +288,11 @@ class IndexStore:
         live = self._live_manifest()
         config = self.vector_store
         if config is None:
-            config = StoreConfig.from_manifest(live, "") if live is not None else StoreConfig()
+            config = (
+                StoreConfig.from_manifest(live, self.milvus_token)
+                if live is not None
+                else StoreConfig()
+            )
         if config.kind == "milvus":
             from index.milvus_store import MilvusWriter
 
@@ -351,9 +358,7 @@ class IndexStore:
             for name in writer.files():
                 _fsync_file(staging / name)
             step("vectors written")
-            files = {
-                name: _sha256_file(staging / name) for name in (_DOCUMENTS, *writer.files())
-            }
+            files = {name: _sha256_file(staging / name) for name in (_DOCUMENTS, *writer.files())}
             manifest = {
                 "format_version": FORMAT_VERSION,
                 "version": version,

@@ -20,12 +20,12 @@ import numpy as np
 import numpy.typing as npt
 
 from index.chunking import ChunkingConfig
-from index.documents import FileProblem, SourceFile, make_document, read_bytes, scan, unique_id
+from index.documents import FileProblem, SourceFile, scan, unique_id
 from index.duplicates import DuplicateFinder
 from index.embedder import Embedder
 from index.errors import NoDocumentsError
 from index.progress import IndexProgress, Phase, ProgressCallback
-from index.records import DocumentRecord, DuplicateSource, make_record
+from index.records import DocumentRecord, DuplicateSource, PreparedFile, prepare_file
 from index.store import IndexStore, StoredIndex
 
 logger = logging.getLogger(__name__)
@@ -224,9 +224,7 @@ class IndexUpdate:
                 s.source_path,
             )
         )
-        for source in pending:
-            self._index_file(source, by_path.get(source.source_path), taken)
-        self._flush()
+        self._index_pending(pending, by_path, taken)
         return self._finish(paths, found.files)
 
     def _keep(self, record: DocumentRecord, roots: Sequence[Path]) -> None:
@@ -238,12 +236,34 @@ class IndexUpdate:
         self.files_done += 1
         self._emit("reading", path=str(source.path))
 
-    def _index_file(
-        self, source: SourceFile, earlier: DocumentRecord | None, taken: set[str]
+    def _index_pending(
+        self, pending: Sequence[SourceFile], by_path: dict[str, DocumentRecord], taken: set[str]
     ) -> None:
-        raw, problem = read_bytes(source)
-        if raw is None:
-            assert problem is not None
+        """Read, cut and embed ``pending`` files in order; engines other than local override it."""
+        for source in pending:
+            self._settle(
+                prepare_file(source, self.chunking), by_path.get(source.source_path), taken
+            )
+        self._flush()
+
+    def _settle(
+        self,
+        prepared: PreparedFile,
+        earlier: DocumentRecord | None,
+        taken: set[str],
+        vectors: npt.NDArray[np.float32] | None = None,
+    ) -> None:
+        """Decide what becomes of a prepared file: indexed, a copy, skipped, or kept as it was.
+
+        Args:
+            prepared: The file read and cut (``prepare_file``).
+            earlier: Its record in the live index, if it has one.
+            taken: Ids in use; a newly indexed file's id is added.
+            vectors: Its chunk vectors when already embedded elsewhere; None to embed here.
+        """
+        source = prepared.source
+        if not prepared.readable:
+            problem = prepared.problems[0]
             if earlier is not None and Path(source.source_path).exists():
                 problem = replace(
                     problem, message=problem.message + "; the version indexed earlier is kept"
@@ -259,21 +279,13 @@ class IndexUpdate:
         else:
             doc_id = unique_id(source, taken)
             taken.add(doc_id)
-        document, problem = make_document(source, raw, doc_id)
-        del raw
-        if problem is not None:
-            self.problems.append(problem)
-        record = make_record(document, self.chunking) if document is not None else None
-        if document is not None and record is not None and not record.chunks:
-            self.problems.append(
-                FileProblem(str(source.path), "no article text left after removing page clutter")
-            )
-            record = None
-        if record is None:
+        self.problems.extend(prepared.problems)
+        if prepared.record is None:
             if earlier is not None:
                 self.removed.append(earlier.doc_id)
             self._done(source)
             return
+        record = replace(prepared.record, doc_id=doc_id)
         match = self.finder.match(record.sketch)
         if match is not None:
             self.sources[match.doc_id].append(
@@ -286,7 +298,12 @@ class IndexUpdate:
                 self.removed.append(earlier.doc_id)
             self._done(source)
             return
-        self._enqueue(record, str(source.path))
+        if vectors is None:
+            self._enqueue(record, str(source.path))
+        else:
+            self.fresh_vectors[doc_id] = vectors
+            self.chunks_embedded += len(record.chunks)
+            self._emit("embedding", path=str(source.path))
         (self.updated if earlier is not None else self.added).append(doc_id)
         self._accept(record, [])
         self._done(source)

@@ -230,4 +230,3 @@ class FaissWriter:
 
     def abort(self) -> None:
         """Nothing to do: the staging folder is removed by the next writer."""
-

@@ -63,7 +63,11 @@ class QA:
         self.embedder = embedder or SentenceTransformerEmbedder(self.settings.model_path)
         self.analyzer = Analyzer()
         self.resolver = FollowUpResolver(self.analyzer)
-        self.store = IndexStore(self.settings.index_dir, vector_store=self.settings.store_config())
+        self.store = IndexStore(
+            self.settings.index_dir,
+            vector_store=self.settings.store_config(),
+            milvus_token=self.settings.milvus_token,
+        )
         self._live: _Live | None = None
         self._swap_lock = threading.Lock()
 
@@ -78,6 +82,7 @@ class QA:
             self.settings.index_dir,
             self.chunking,
             vector_store=self.settings.store_config(),
+            milvus_token=self.settings.milvus_token,
         )
 
     def _make_reader(self, index: StoredIndex) -> Reader:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from index.builder import INDEX_ENGINES
 from index.vector_store import STORE_KINDS, StoreConfig
 
 DEFAULT_INDEX_DIR = Path("data") / "index"
@@ -53,6 +54,11 @@ class Settings:
         milvus_token: Milvus credentials, never written to disk (env ``QA_MILVUS_TOKEN``).
         milvus_index: Milvus index type, ``FLAT`` (exact) or ``HNSW`` (default ``FLAT``;
             env ``QA_MILVUS_INDEX``).
+        index_engine: How ``qa index`` reads and embeds files: ``local`` in its own process
+            (default) or ``ray`` on Ray workers, which needs the ``scale`` extra
+            (env ``QA_INDEX_ENGINE``).
+        ray_address: For the ray engine, the Ray cluster to run on (default None: a local
+            Ray instance for the duration of the update; env ``QA_RAY_ADDRESS``).
     """
 
     index_dir: Path = DEFAULT_INDEX_DIR
@@ -72,6 +78,9 @@ class Settings:
     milvus_token: str = ""
     milvus_index: str = "FLAT"
 
+    index_engine: str = "local"
+    ray_address: str | None = None
+
     def __post_init__(self) -> None:
         if self.vector_store is not None and self.vector_store not in STORE_KINDS:
             raise ValueError(
@@ -80,16 +89,18 @@ class Settings:
             )
         if self.milvus_index.upper() not in ("FLAT", "HNSW"):
             raise ValueError(f"unknown Milvus index type {self.milvus_index!r}; use FLAT or HNSW")
+        if self.index_engine not in INDEX_ENGINES:
+            raise ValueError(
+                f"unknown index engine {self.index_engine!r}; "
+                f"choose one of {', '.join(INDEX_ENGINES)} (QA_INDEX_ENGINE, --engine)"
+            )
 
     def store_config(self) -> StoreConfig | None:
         """The vector store index updates write to (None: keep the live index's store)."""
         if self.vector_store is None:
-            if self.milvus_token:
-                # Loading follows the manifest; the token is the one thing it cannot hold.
-                return StoreConfig(kind="faiss", milvus_token=self.milvus_token)
             return None
         if self.vector_store == "faiss":
-            return StoreConfig(kind="faiss", milvus_token=self.milvus_token)
+            return StoreConfig(kind="faiss")
         return StoreConfig(
             kind="milvus",
             milvus_uri=self.milvus_uri or str(self.index_dir / "milvus.db"),
@@ -136,4 +147,8 @@ class Settings:
         ):
             if value := environ.get(variable):
                 changes[name] = value
+        if value := environ.get("QA_INDEX_ENGINE"):
+            changes["index_engine"] = value
+        if value := environ.get("QA_RAY_ADDRESS"):
+            changes["ray_address"] = value
         return replace(settings, **changes)  # type: ignore[arg-type]

@@ -12,7 +12,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
-from index import BuildReport, IndexLockedError, IndexProgress, ProgressCallback, QaIndexError
+from index import (
+    INDEX_ENGINES,
+    BuildReport,
+    IndexLockedError,
+    IndexProgress,
+    ProgressCallback,
+    QaIndexError,
+)
 from qa import QA, EmptyQuestionError, Settings
 
 
@@ -28,6 +35,10 @@ def _settings(args: argparse.Namespace) -> Settings:
     for name in ("vector_store", "milvus_uri", "milvus_collection", "milvus_index"):
         if getattr(args, name, None):
             changes[name] = getattr(args, name)
+    if getattr(args, "engine", None):
+        changes["index_engine"] = args.engine
+    if getattr(args, "ray_address", None):
+        changes["ray_address"] = args.ray_address
     return replace(settings, **changes)  # type: ignore[arg-type]
 
 
@@ -117,7 +128,12 @@ def _cmd_index(args: argparse.Namespace, settings: Settings) -> int:
                 report = builder.remove(args.remove, lock_timeout_s=wait_s)
             else:
                 report = builder.update(
-                    paths, rebuild=args.rebuild, progress=progress, lock_timeout_s=wait_s
+                    paths,
+                    rebuild=args.rebuild,
+                    progress=progress,
+                    lock_timeout_s=wait_s,
+                    engine=settings.index_engine,
+                    ray_address=settings.ray_address,
                 )
             break
         except IndexLockedError as exc:
@@ -272,6 +288,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="Milvus index type (default FLAT, exact; env QA_MILVUS_INDEX)",
     )
     index.add_argument(
+        "--engine",
+        choices=INDEX_ENGINES,
+        help="local: read and embed in this process (default); ray: on Ray workers, "
+        "needs pip install 'qa-over-docs[scale]' (env QA_INDEX_ENGINE)",
+    )
+    index.add_argument(
+        "--ray-address",
+        metavar="ADDRESS",
+        help="with --engine ray, the Ray cluster to run on (default: a local Ray instance; "
+        "env QA_RAY_ADDRESS)",
+    )
+    index.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -317,7 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if not args.verbose:
         # Parser chatter about a damaged file; the per-file message says what matters.
-        for chatty in ("pypdf", "trafilatura", "htmldate", "courlan"):
+        for chatty in ("pypdf", "trafilatura", "htmldate", "courlan", "ray"):
             logging.getLogger(chatty).setLevel(logging.ERROR)
     handlers = {
         "index": _cmd_index,

@@ -77,7 +77,8 @@ def _answer_key(qa: QA, question: str) -> tuple[object, ...]:
 
 def _questions_of_examples() -> list[str]:
     data = json.loads(EXAMPLES.read_text(encoding="utf-8"))
-    return list(dict.fromkeys(["What did Larijani say?", *(item["q"] for item in data["questions"])]))
+    questions = ["What did Larijani say?", *(item["q"] for item in data["questions"])]
+    return list(dict.fromkeys(questions))
 
 
 def test_seed_questions_get_identical_answers_from_faiss_and_milvus(
@@ -127,15 +128,9 @@ def test_the_squad_subset_gets_identical_answers_from_faiss_and_milvus(
         if faiss_key == milvus_key:
             continue
         # Allowed only where the stores order passages whose scores tie.
-        faiss_hits = from_faiss.index.vectors.search(
-            embedder.embed([question.question])[0], 50
-        )
-        milvus_hits = from_milvus.index.vectors.search(
-            embedder.embed([question.question])[0], 50
-        )
-        tied = all(
-            abs(a[1] - b[1]) < 1e-5 for a, b in zip(faiss_hits, milvus_hits, strict=True)
-        )
+        faiss_hits = from_faiss.index.vectors.search(embedder.embed([question.question])[0], 50)
+        milvus_hits = from_milvus.index.vectors.search(embedder.embed([question.question])[0], 50)
+        tied = all(abs(a[1] - b[1]) < 1e-5 for a, b in zip(faiss_hits, milvus_hits, strict=True))
         if not tied:
             differing.append((question.question, faiss_key, milvus_key))
     assert not differing, differing[:3]

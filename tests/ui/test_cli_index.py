@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from pathlib import Path
@@ -116,3 +117,23 @@ def test_second_writer_gets_a_clear_message_or_waits_its_turn(
     holder.join()
     assert code == 0 and released.is_set()
     assert "waiting up to 60 s" in err and "indexed 1 new" in out
+
+
+def test_unknown_engine_or_missing_ray_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs, index_dir = tmp_path / "docs", str(tmp_path / "index")
+    docs.mkdir()
+    (docs / SEED_FILE.name).write_bytes(SEED_FILE.read_bytes())
+    with pytest.raises(SystemExit):
+        main(["index", str(docs), "--index-dir", index_dir, "--engine", "spark"])
+    assert "invalid choice: 'spark' (choose from 'local', 'ray')" in capsys.readouterr().err
+    monkeypatch.setenv("QA_INDEX_ENGINE", "spark")
+    code, _, err = _run(capsys, "index", str(docs), "--index-dir", index_dir)
+    assert code == 1 and "unknown index engine 'spark'; choose one of local, ray" in err
+    monkeypatch.delenv("QA_INDEX_ENGINE")
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if the scale extra were not installed
+    code, _, err = _run(capsys, "index", str(docs), "--index-dir", index_dir, "--engine", "ray")
+    assert code == 1
+    assert "the ray engine needs the optional scale extra: pip install 'qa-over-docs[scale]'" in err
+    assert not IndexStore(Path(index_dir)).exists()

@@ -1,0 +1,259 @@
+"""The ray engine: read, cut and embed pending files as a Ray Data pipeline (``--engine ray``).
+
+The driver scans, detects changes, orders the pending files, assigns ids, recognises
+near-duplicates and writes the index exactly as the local engine does; only the per-file
+work (read, extract, clean, chunk, sentence-split) and the embedding of each file's chunks
+run on Ray workers, each of which loads the model once. Results come back in the pending
+order, so the index is the same as the local engine's: same ids, chunks and offsets, and
+vectors equal up to floating-point noise.
+
+Ray is optional (``pip install 'qa-over-docs[scale]'``) and imported only here, when the
+engine runs. On a real cluster (``ray_address``), every worker node needs this package
+installed and must see the documents under the same paths as the driver.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from index.chunking import ChunkingConfig
+from index.documents import FileProblem, SourceFile
+from index.embedder import Precision, SentenceTransformerEmbedder
+from index.errors import QaIndexError
+from index.progress import ProgressCallback
+from index.records import DocumentRecord, PreparedFile, prepare_file
+from index.store import IndexStore, StoredIndex
+from index.updating import IndexUpdate
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+logger = logging.getLogger(__name__)
+
+MISSING_RAY = "the ray engine needs the optional scale extra: pip install 'qa-over-docs[scale]'"
+# A local Ray instance keeps its object store this small: results stream to the driver.
+_OBJECT_STORE_BYTES = 512 * 1024 * 1024
+
+
+class RayUnavailableError(QaIndexError):
+    """The ray engine was asked for but Ray is not installed."""
+
+
+def import_ray() -> ModuleType:
+    """The ``ray`` module, or RayUnavailableError saying how to install it."""
+    try:
+        import ray
+        import ray.data
+    except ImportError as exc:
+        raise RayUnavailableError(MISSING_RAY) from exc
+    return ray
+
+
+def _source_row(position: int, source: SourceFile) -> dict[str, Any]:
+    return {
+        "position": position,
+        "path": str(source.path),
+        "source_path": source.source_path,
+        "root": str(source.root),
+    }
+
+
+def prepare_row(row: dict[str, Any], chunking: ChunkingConfig) -> dict[str, Any]:
+    """Ray Data row function: one pending file read and cut into its record, as JSON.
+
+    A plain function (Ray tasks, no actors), so Ray Data can run it inside the embedding
+    workers instead of holding CPUs for a second pool.
+    """
+    source = SourceFile(Path(row["path"]), str(row["source_path"]), Path(row["root"]))
+    prepared = prepare_file(source, chunking)
+    return {
+        "position": int(row["position"]),
+        "readable": prepared.readable,
+        # Empty strings rather than nulls keep every block's columns one type.
+        "record": json.dumps(prepared.record.to_json()) if prepared.record else "",
+        "problems": json.dumps([asdict(problem) for problem in prepared.problems]),
+    }
+
+
+class EmbedChunks:
+    """Ray Data batch UDF: embeds every chunk of a batch of records; one model per worker.
+
+    Args:
+        model_path: Model folder as the workers see it (None: the bundled model, found on
+            each worker).
+        precision: Bulk precision (``"auto"`` is resolved by each worker for its CPU).
+        batch_size: Texts per forward pass.
+    """
+
+    def __init__(self, model_path: Path | None, precision: Precision, batch_size: int) -> None:
+        self.embedder = SentenceTransformerEmbedder(
+            model_path, batch_size=batch_size, precision=precision
+        )
+        self.embedder.warm_up()
+
+    def __call__(self, batch: dict[str, npt.NDArray[Any]]) -> dict[str, npt.NDArray[Any]]:
+        records = [
+            DocumentRecord.from_json(json.loads(text)) if text else None
+            for text in batch["record"].tolist()
+        ]
+        texts = [
+            record.text[span.start : span.end]
+            for record in records
+            if record is not None
+            for span in record.chunks
+        ]
+        began = time.monotonic()
+        vectors = self.embedder.embed(texts)
+        elapsed = time.monotonic() - began
+        blobs: list[bytes] = []
+        shares: list[float] = []
+        row = 0
+        for record in records:
+            count = len(record.chunks) if record is not None else 0
+            blobs.append(vectors[row : row + count].tobytes())
+            shares.append(elapsed * count / len(texts) if texts else 0.0)
+            row += count
+        return {
+            **batch,
+            "vectors": np.array(blobs, dtype=object),
+            "embedding_s": np.array(shares, dtype=np.float64),
+        }
+
+
+class RayIndexUpdate(IndexUpdate):
+    """An index update whose pending files are read, cut and embedded on Ray workers.
+
+    Args:
+        store, embedder, chunking, previous, progress, embed_batch_size: As ``IndexUpdate``;
+            ``embedder`` must be a ``SentenceTransformerEmbedder``, whose model path,
+            precision and batch size the workers use.
+        ray_address: An existing Ray cluster to run on (default None: start a local Ray
+            instance with one worker per CPU, shut down afterwards). A Ray instance this
+            process already holds is used as it is and left running.
+        workers: Embedding workers, each holding one model (default: the cluster's CPUs).
+        documents_per_batch: Records embedded per worker call (default 16).
+    """
+
+    def __init__(
+        self,
+        store: IndexStore,
+        embedder: SentenceTransformerEmbedder,
+        chunking: ChunkingConfig,
+        previous: StoredIndex | None,
+        progress: ProgressCallback | None = None,
+        embed_batch_size: int = 64,
+        ray_address: str | None = None,
+        workers: int | None = None,
+        documents_per_batch: int = 16,
+    ) -> None:
+        super().__init__(store, embedder, chunking, previous, progress, embed_batch_size)
+        self.model = embedder
+        self.ray_address = ray_address
+        self.workers = workers
+        self.documents_per_batch = documents_per_batch
+
+    def _index_pending(
+        self, pending: Sequence[SourceFile], by_path: dict[str, DocumentRecord], taken: set[str]
+    ) -> None:
+        if not pending:
+            return
+        ray = import_ray()
+        started_here = not ray.is_initialized()
+        if started_here:
+            self._start(ray)
+        try:
+            for prepared, vectors in self._prepared(ray, pending):
+                earlier = by_path.get(prepared.source.source_path)
+                self._settle(prepared, earlier, taken, vectors)
+        finally:
+            if started_here:
+                ray.shutdown()
+
+    def _start(self, ray: ModuleType) -> None:
+        if self.ray_address:
+            logger.info("connecting to the Ray cluster at %s", self.ray_address)
+            ray.init(address=self.ray_address, logging_level=logging.WARNING)
+            return
+        cpus = self.workers or os.cpu_count() or 1
+        logger.info("starting a local Ray instance with %d CPUs", cpus)
+        ray.init(
+            address="local",
+            num_cpus=cpus,
+            object_store_memory=_OBJECT_STORE_BYTES,
+            include_dashboard=False,
+            ignore_reinit_error=True,
+            logging_level=logging.WARNING,
+            # Workers' model-loading chatter stays out of the terminal; errors still raise here.
+            log_to_driver=False,
+        )
+
+    def _prepared(
+        self, ray: ModuleType, pending: Sequence[SourceFile]
+    ) -> Iterator[tuple[PreparedFile, npt.NDArray[np.float32] | None]]:
+        """Each pending file prepared and embedded on the workers, in the pending order."""
+        from ray.data import DataContext
+
+        workers = self.workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+        dimension = self.model.fingerprint().dimension
+        context = DataContext.get_current()
+        saved = (context.execution_options.preserve_order, context.enable_progress_bars)
+        # Datasets copy the context they are made in; it is restored once they are made.
+        context.execution_options.preserve_order = True
+        context.enable_progress_bars = False
+        try:
+            rows = [_source_row(position, source) for position, source in enumerate(pending)]
+            # Small blocks stream: each worker gets files to read while results flow back.
+            blocks = min(len(rows), max(workers, -(-len(rows) // self.documents_per_batch)))
+            dataset = (
+                ray.data.from_items(rows, override_num_blocks=blocks)
+                .map(prepare_row, fn_args=(self.chunking,))
+                .map_batches(
+                    EmbedChunks,
+                    fn_constructor_args=(
+                        self.model.model_path,
+                        self.model.precision,
+                        self.model.batch_size,
+                    ),
+                    compute=ray.data.ActorPoolStrategy(size=workers),
+                    batch_size=self.documents_per_batch,
+                    batch_format="numpy",
+                )
+            )
+        finally:
+            context.execution_options.preserve_order, context.enable_progress_bars = saved
+        waiting: dict[int, dict[str, Any]] = {}
+        next_position = 0
+        for row in dataset.iter_rows():
+            # preserve_order keeps rows in order; this only guards against a reordering.
+            waiting[int(row["position"])] = row
+            while next_position in waiting:
+                yield self._unpack(pending[next_position], waiting.pop(next_position), dimension)
+                next_position += 1
+        if next_position != len(pending):
+            raise QaIndexError(
+                f"the ray engine returned {next_position} of {len(pending)} files; "
+                "index again, or use --engine local"
+            )
+
+    def _unpack(
+        self, source: SourceFile, row: dict[str, Any], dimension: int
+    ) -> tuple[PreparedFile, npt.NDArray[np.float32] | None]:
+        problems = tuple(FileProblem(**problem) for problem in json.loads(row["problems"]))
+        if not row["record"]:
+            return PreparedFile(source, None, problems, bool(row["readable"])), None
+        record = DocumentRecord.from_json(json.loads(row["record"]))
+        vectors = np.frombuffer(row["vectors"], dtype=np.float32).reshape(
+            len(record.chunks), dimension
+        )
+        self.embedding_s += float(row["embedding_s"])
+        return PreparedFile(source, record, problems), vectors.copy()
