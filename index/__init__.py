@@ -8,6 +8,7 @@ from index.duplicates import DuplicateFinder, sketch
 from index.embedder import (
     Embedder,
     ModelFingerprint,
+    RecentTexts,
     SentenceTransformerEmbedder,
     default_model_path,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "NoDocumentsError",
     "ProgressCallback",
     "QaIndexError",
+    "RecentTexts",
     "SentenceTransformerEmbedder",
     "StoredIndex",
     "TextSpan",

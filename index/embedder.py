@@ -200,3 +200,43 @@ def _dimension_of(model_path: Path) -> int:
         return int(json.loads(pooling.read_text())["word_embedding_dimension"])
     config = json.loads((model_path / "config.json").read_text())
     return int(config["hidden_size"])
+
+
+class RecentTexts:
+    """Remembers the vectors of recently embedded single texts (questions).
+
+    Answering embeds the question for retrieval and again for the reader's sentence choice;
+    wrapped in this, the model runs once. Batches pass through uncached.
+
+    Args:
+        embedder: The model.
+        size: How many single texts to remember (default 256).
+    """
+
+    def __init__(self, embedder: Embedder, size: int = 256) -> None:
+        import threading
+        from collections import OrderedDict
+
+        self.embedder = embedder
+        self.size = size
+        self._recent: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
+        self._lock = threading.Lock()  # the web page answers two questions at once
+
+    def fingerprint(self) -> ModelFingerprint:
+        return self.embedder.fingerprint()
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        if len(texts) != 1:
+            return self.embedder.embed(texts)
+        text = texts[0]
+        with self._lock:
+            vector = self._recent.get(text)
+            if vector is not None:
+                self._recent.move_to_end(text)
+        if vector is None:
+            vector = self.embedder.embed([text])[0]
+            with self._lock:
+                self._recent[text] = vector
+                while len(self._recent) > self.size:
+                    self._recent.popitem(last=False)
+        return vector.reshape(1, -1).copy()

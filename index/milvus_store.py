@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.errors import CorruptIndexError, QaIndexError
-from index.vector_store import PreviousVectors, StoreConfig
+from index.vector_store import PreviousVectors, StoreConfig, resolve_uri
 
 if TYPE_CHECKING:
     from pymilvus import MilvusClient
@@ -65,13 +65,6 @@ def _import_pymilvus() -> Any:
             "the milvus store needs the optional scale extra: pip install 'qa-over-docs[scale]'"
         ) from exc
     return pymilvus
-
-
-def resolve_uri(uri: str) -> str:
-    """A server URI as given; a Milvus Lite file as an absolute path (the manifest keeps it)."""
-    if "://" in uri:
-        return uri
-    return str(Path(uri).expanduser().resolve())
 
 
 class _QuietUnimplemented(logging.Filter):
@@ -395,7 +388,7 @@ class MilvusWriter:
     def _same_place(self, manifest: dict[str, Any]) -> bool:
         """Whether ``manifest`` keeps its vectors in this writer's collection."""
         try:
-            store = StoreConfig.from_manifest(manifest, self.config.milvus_token)
+            store = StoreConfig.from_manifest(manifest, self.config.milvus_token, self.index_dir)
         except (KeyError, ValueError):
             return False
         return (
@@ -450,7 +443,7 @@ class MilvusWriter:
     def finish(self, staging: Path) -> dict[str, Any]:
         self._send()
         self.client.flush(self.config.milvus_collection)
-        return {"vector_store": self.config.describe()}
+        return {"vector_store": self.config.describe(self.index_dir)}
 
     def files(self) -> tuple[str, ...]:
         return ()

@@ -226,7 +226,7 @@ class IndexStore:
                 for line in handle:
                     record = DocumentRecord.from_json(json.loads(line))
                     documents[record.doc_id] = record
-            config = StoreConfig.from_manifest(manifest, self._token())
+            config = StoreConfig.from_manifest(manifest, self._token(), self.index_dir)
             vectors: VectorStore | None = None
             if config.kind == "faiss":
                 vectors = FaissVectors.read(folder, manifest)
@@ -268,6 +268,36 @@ class IndexStore:
             first_rows=first_rows,
         )
 
+    def changes_store(self) -> bool:
+        """Whether the next write moves the vectors to another store than the live version's."""
+        live = self._live_manifest()
+        if self.vector_store is None or live is None:
+            return False
+        current = StoreConfig.from_manifest(live, self.milvus_token, self.index_dir)
+        return current.describe(self.index_dir) != self.vector_store.describe(self.index_dir)
+
+    def tidy(self) -> None:
+        """Clear what a killed writer left in the vector store; call inside ``writing()``.
+
+        Writing a version does it too; an update that finds nothing to write calls this.
+        """
+        live = self._live_manifest()
+        if live is None:
+            return
+        config = StoreConfig.from_manifest(live, self.milvus_token, self.index_dir)
+        if config.kind == "milvus":
+            from index.milvus_store import MilvusWriter
+
+            # A writer's construction deletes the rows the live version does not name.
+            MilvusWriter(
+                config,
+                self.index_dir,
+                ModelFingerprint(**live["model"]),
+                ChunkingConfig(**live["chunking"]),
+                live,
+                None,
+            )
+
     def _token(self) -> str:
         return self.milvus_token
 
@@ -289,7 +319,7 @@ class IndexStore:
         config = self.vector_store
         if config is None:
             config = (
-                StoreConfig.from_manifest(live, self.milvus_token)
+                StoreConfig.from_manifest(live, self.milvus_token, self.index_dir)
                 if live is not None
                 else StoreConfig()
             )

@@ -387,8 +387,14 @@ class IndexUpdate:
                 + "; give a folder or files with .txt, .md, .html or .pdf documents"
             )
         previous = self.previous
-        if previous is not None and records == previous.documents and not self.fresh_vectors:
+        if (
+            previous is not None
+            and records == previous.documents
+            and not self.fresh_vectors
+            and not self.store.changes_store()
+        ):
             # Nothing changed: keep the live version instead of writing an identical one.
+            self.store.tidy()
             self._emit("done")
             return replace(
                 report,

@@ -70,31 +70,55 @@ class StoreConfig:
                 "or a local file such as data/milvus.db for Milvus Lite"
             )
 
-    def describe(self) -> dict[str, Any]:
-        """What the manifest records about the store (never the token)."""
+    def describe(self, index_dir: Path | None = None) -> dict[str, Any]:
+        """What the manifest records about the store (never the token).
+
+        A Milvus Lite file inside ``index_dir`` is recorded relative to it, so the index
+        folder can be moved or mounted elsewhere (a container volume) as one piece.
+        """
         if self.kind == "faiss":
             return {"kind": "faiss"}
+        uri = resolve_uri(self.milvus_uri)
+        if index_dir is not None and "://" not in uri:
+            base = Path(index_dir).resolve()
+            if Path(uri).is_relative_to(base):
+                uri = str(Path(uri).relative_to(base))
         return {
             "kind": "milvus",
-            "uri": self.milvus_uri,
+            "uri": uri,
             "collection": self.milvus_collection,
             "index_type": self.milvus_index,
             "metric": "IP",
         }
 
     @classmethod
-    def from_manifest(cls, manifest: dict[str, Any], token: str = "") -> StoreConfig:
-        """The store a manifest names (indexes written before stores existed used FAISS)."""
+    def from_manifest(
+        cls, manifest: dict[str, Any], token: str = "", index_dir: Path | None = None
+    ) -> StoreConfig:
+        """The store a manifest names (indexes written before stores existed used FAISS).
+
+        A relative Milvus Lite path is taken relative to ``index_dir``.
+        """
         described = manifest.get("vector_store") or {"kind": "faiss"}
         if described.get("kind") == "milvus":
+            uri = str(described["uri"])
+            if "://" not in uri and not Path(uri).is_absolute() and index_dir is not None:
+                uri = str(Path(index_dir).resolve() / uri)
             return cls(
                 kind="milvus",
-                milvus_uri=str(described["uri"]),
+                milvus_uri=uri,
                 milvus_collection=str(described["collection"]),
                 milvus_token=token,
                 milvus_index=str(described.get("index_type", "FLAT")),
             )
         return cls(kind="faiss")
+
+
+def resolve_uri(uri: str) -> str:
+    """A server URI as given; a Milvus Lite file as an absolute path (the manifest keeps it)."""
+    if "://" in uri:
+        return uri
+    return str(Path(uri).expanduser().resolve())
 
 
 class VectorStore(Protocol):

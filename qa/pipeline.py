@@ -15,6 +15,7 @@ from index import (
     IndexBuilder,
     IndexStore,
     ProgressCallback,
+    RecentTexts,
     SentenceTransformerEmbedder,
     StoredIndex,
 )
@@ -68,6 +69,8 @@ class QA:
             vector_store=self.settings.store_config(),
             milvus_token=self.settings.milvus_token,
         )
+        # Retriever and reader share it: each question goes through the model once.
+        self._questions = RecentTexts(self.embedder)
         self._live: _Live | None = None
         self._swap_lock = threading.Lock()
 
@@ -92,12 +95,12 @@ class QA:
 
             quotes = QuoteReader(index, self.analyzer)
             return NeuralReader(index, self.settings.reader_model_path, quotes=quotes)
-        return RuleReader(index, self.analyzer, embedder=self.embedder)
+        return RuleReader(index, self.analyzer, embedder=self._questions)
 
     def _load(self) -> _Live:
         index = self.store.load(expected_model=self.embedder.fingerprint())
         retriever = HybridRetriever(
-            index, self.embedder, RetrievalConfig(top_k=self.settings.top_k)
+            index, self._questions, RetrievalConfig(top_k=self.settings.top_k)
         )
         retriever.warm_up()
         return _Live(index=index, retriever=retriever, reader=self._make_reader(index))

@@ -206,12 +206,14 @@ class RuleReader:
         if self.embedder is None or not texts:
             return [0.0] * len(texts)
         missing = [text for text in dict.fromkeys(texts) if text not in self._vectors]
-        vectors = self.embedder.embed([question, *missing])
-        for text, vector in zip(missing, vectors[1:], strict=True):
-            self._vectors[text] = vector
+        # The question alone: the retriever has just embedded it (the pipeline remembers it).
+        question_vector = self.embedder.embed([question])[0]
+        if missing:
+            for text, vector in zip(missing, self.embedder.embed(missing), strict=True):
+                self._vectors[text] = vector
         while len(self._vectors) > _VECTOR_CACHE_SIZE:
             self._vectors.popitem(last=False)
-        return [float(np.dot(vectors[0], self._vectors[text])) for text in texts]
+        return [float(np.dot(question_vector, self._vectors[text])) for text in texts]
 
     def _sentences(
         self, question: Question, terms: QuestionTerms, passages: Sequence[Passage]

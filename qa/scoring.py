@@ -32,13 +32,28 @@ class LinearModel:
     scales: tuple[float, ...]
     bias: float
 
+    def __post_init__(self) -> None:
+        # bias + sum(w * (x - mean) / scale) = offset + sum((w / scale) * x): the sum then runs
+        # over the features a candidate has (a few dozen) instead of all the model knows (750).
+        coefficients = {
+            name: weight / scale
+            for name, weight, scale in zip(self.names, self.weights, self.scales, strict=True)
+        }
+        offset = self.bias - sum(
+            weight * mean / scale
+            for weight, mean, scale in zip(self.weights, self.means, self.scales, strict=True)
+        )
+        object.__setattr__(self, "_coefficients", coefficients)
+        object.__setattr__(self, "_offset", offset)
+
     def score(self, features: Mapping[str, float]) -> float:
         """The model's score (a logit) for one feature dictionary."""
-        total = self.bias
-        for name, weight, mean, scale in zip(
-            self.names, self.weights, self.means, self.scales, strict=True
-        ):
-            total += weight * (features.get(name, 0.0) - mean) / scale
+        coefficients: dict[str, float] = self._coefficients  # type: ignore[attr-defined]
+        total: float = self._offset  # type: ignore[attr-defined]
+        for name, value in features.items():
+            coefficient = coefficients.get(name)
+            if coefficient is not None and value:
+                total += coefficient * value
         return total
 
     def probability(self, features: Mapping[str, float]) -> float:

@@ -105,11 +105,13 @@ def _print_report(report: BuildReport, settings: Settings) -> None:
 
 def _store_note(settings: Settings) -> str:
     from index import IndexStore
+    from index.vector_store import StoreConfig
 
-    described = IndexStore(settings.index_dir).read_manifest().get("vector_store") or {}
-    if described.get("kind") != "milvus":
+    manifest = IndexStore(settings.index_dir).read_manifest()
+    config = StoreConfig.from_manifest(manifest, index_dir=settings.index_dir)
+    if config.kind != "milvus":
         return ""
-    return f"; vectors in Milvus collection {described['collection']} at {described['uri']}"
+    return f"; vectors in Milvus collection {config.milvus_collection} at {config.milvus_uri}"
 
 
 def _cmd_index(args: argparse.Namespace, settings: Settings) -> int:

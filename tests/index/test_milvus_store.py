@@ -91,6 +91,7 @@ def test_seed_questions_get_identical_answers_from_faiss_and_milvus(
     IndexBuilder(embedder, milvus_dir, vector_store=_milvus(milvus_dir)).update([SEEDS])
     manifest = IndexStore(milvus_dir).read_manifest()
     assert manifest["vector_store"]["kind"] == "milvus"
+    assert manifest["vector_store"]["uri"] == "milvus.db"  # inside the folder: moves with it
     assert not (milvus_dir / "versions" / manifest["version"] / "vectors.faiss").exists()
     from_faiss = _pipeline(faiss_dir, embedder, SEEDS)
     from_milvus = _pipeline(milvus_dir, embedder, SEEDS)
