@@ -18,7 +18,9 @@ import json
 import logging
 import os
 import time
+import warnings
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -83,6 +85,26 @@ def prepare_row(row: dict[str, Any], chunking: ChunkingConfig) -> dict[str, Any]
         "record": json.dumps(prepared.record.to_json()) if prepared.record else "",
         "problems": json.dumps([asdict(problem) for problem in prepared.problems]),
     }
+
+
+@contextmanager
+def _quiet_ray_data() -> Iterator[None]:
+    """Keep Ray Data's progress chatter and tuning warnings out of ``qa index``'s output.
+
+    With ``qa -v`` (INFO logging) they are shown.
+    """
+    if logger.isEnabledFor(logging.INFO):
+        yield
+        return
+    data_log = logging.getLogger("ray.data")
+    level = data_log.level
+    data_log.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            yield
+    finally:
+        data_log.setLevel(level)
 
 
 class EmbedChunks:
@@ -172,9 +194,10 @@ class RayIndexUpdate(IndexUpdate):
         if started_here:
             self._start(ray)
         try:
-            for prepared, vectors in self._prepared(ray, pending):
-                earlier = by_path.get(prepared.source.source_path)
-                self._settle(prepared, earlier, taken, vectors)
+            with _quiet_ray_data():
+                for prepared, vectors in self._prepared(ray, pending):
+                    earlier = by_path.get(prepared.source.source_path)
+                    self._settle(prepared, earlier, taken, vectors)
         finally:
             if started_here:
                 ray.shutdown()
@@ -224,13 +247,20 @@ class RayIndexUpdate(IndexUpdate):
                         self.model.precision,
                         self.model.batch_size,
                     ),
-                    compute=ray.data.ActorPoolStrategy(size=workers),
+                    # From one worker up: a small update does not wait for (or warn about)
+                    # workers it has no files for.
+                    compute=ray.data.ActorPoolStrategy(min_size=1, max_size=workers),
                     batch_size=self.documents_per_batch,
                     batch_format="numpy",
                 )
             )
         finally:
             context.execution_options.preserve_order, context.enable_progress_bars = saved
+        yield from self._in_order(dataset, pending, dimension)
+
+    def _in_order(
+        self, dataset: Any, pending: Sequence[SourceFile], dimension: int
+    ) -> Iterator[tuple[PreparedFile, npt.NDArray[np.float32] | None]]:
         waiting: dict[int, dict[str, Any]] = {}
         next_position = 0
         for row in dataset.iter_rows():
