@@ -170,15 +170,14 @@ class SentenceTransformerEmbedder:
         """Embed ``texts`` into an ``(n, dimension)`` float32 array of unit-length rows.
 
         A few texts (a question) are embedded without loading torch when the model allows
-        it, which keeps a one-shot ``qa ask`` fast; once the model is loaded, it is used for
-        batches, while a single text stays on the NumPy path.
+        it, which keeps a one-shot ``qa ask`` fast; once the model is loaded, it is used.
         """
         if not texts:
             return np.zeros((0, self.fingerprint().dimension), dtype=np.float32)
-        if len(texts) == 1 or (self._model is None and len(texts) <= _LIGHT_MAX_TEXTS):
-            # One short text (a question) is cheaper in NumPy than through torch even with
-            # the model loaded (6.7 against 10.8 ms here), and a question then gets the same
-            # vector whether or not torch happens to be loaded.
+        if self._model is None and len(texts) <= _LIGHT_MAX_TEXTS:
+            # Not once torch is loaded, even for one question, though NumPy embeds one in 6.7
+            # ms against torch's 10.8: switching between NumPy's and torch's thread pools
+            # slowed the torch batch that follows (first-time answers 225 against 172 ms).
             light = self._light_encoder()
             if light is not None:
                 return light.embed(texts)
