@@ -108,10 +108,11 @@ def product_rate(files: list[Path], work: Path, precision: str) -> tuple[float, 
 def top10_overlap(fp32_dir: Path, bf16_dir: Path, questions: list[str]) -> float:
     embedder = SentenceTransformerEmbedder(precision="fp32")
     a, b = IndexStore(fp32_dir).load(), IndexStore(bf16_dir).load()
-    vectors = embedder.embed(questions)
-    _, rows_a = a.vectors.search(vectors, 10)
-    _, rows_b = b.vectors.search(vectors, 10)
-    overlaps = [len(set(x) & set(y)) / 10 for x, y in zip(rows_a, rows_b, strict=True)]
+    overlaps = []
+    for vector in embedder.embed(questions):
+        rows_a = {row for row, _ in a.vectors.search(vector, 10)}
+        rows_b = {row for row, _ in b.vectors.search(vector, 10)}
+        overlaps.append(len(rows_a & rows_b) / 10)
     return float(np.mean(overlaps))
 
 
