@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.errors import CorruptIndexError, QaIndexError
-from index.vector_store import PreviousVectors, StoreConfig, resolve_uri
+from index.vector_store import PreviousVectors, StoreConfig, resolve_uri, vectors_for
 
 if TYPE_CHECKING:
     from pymilvus import MilvusClient
@@ -316,6 +316,52 @@ def load_vectors(
     return MilvusVectors(config, keys_by_first_row, counts, model.dimension)
 
 
+def same_collection(config: StoreConfig, index_dir: Path, manifest: dict[str, Any]) -> bool:
+    """Whether ``manifest`` keeps its vectors in the collection ``config`` names."""
+    try:
+        store = StoreConfig.from_manifest(manifest, config.milvus_token, index_dir)
+    except (KeyError, ValueError):
+        return False
+    return (
+        store.kind == "milvus"
+        and resolve_uri(store.milvus_uri) == resolve_uri(config.milvus_uri)
+        and store.milvus_collection == config.milvus_collection
+    )
+
+
+def delete_documents(client: MilvusClient, config: StoreConfig, keys: Sequence[str]) -> None:
+    """Delete every row of the given document keys."""
+    for batch in _batches(list(keys), _KEY_BATCH):
+        client.delete(config.milvus_collection, filter=f"doc_key in {_quoted(batch)}")
+
+
+def remove_unnamed_rows(config: StoreConfig, index_dir: Path, live_keys: set[str]) -> None:
+    """Delete rows that no live document names, left by a writer that was killed.
+
+    Killed before its switch, a writer leaves the keys it noted in its intent file; killed
+    after, the documents only the version before named (listed in that version's manifest,
+    which is kept one update longer). Run under the writer lock, before writing.
+    """
+    client = client_for(config)
+    for manifest_path in sorted((index_dir / "versions").glob("*/manifest.json")):
+        try:
+            manifest = json.loads(manifest_path.read_text())
+        except (OSError, ValueError):
+            continue
+        if same_collection(config, index_dir, manifest):
+            delete_documents(client, config, sorted(manifest_keys(manifest) - live_keys))
+    for intent in sorted(index_dir.glob(f"{_INTENT_PREFIX}*")):
+        try:
+            noted = {line for line in intent.read_text().splitlines() if line}
+        except OSError:
+            continue
+        orphaned = sorted(noted - live_keys)
+        delete_documents(client, config, orphaned)
+        if orphaned:
+            logger.info("removed the Milvus rows of %d unfinished documents", len(orphaned))
+        intent.unlink(missing_ok=True)
+
+
 class MilvusWriter:
     """Writes a new index version's vectors into the collection (see the module docstring).
 
@@ -346,74 +392,23 @@ class MilvusWriter:
         self.client = client_for(config)
         ensure_collection(self.client, config, model.dimension)
         self.old_keys: set[str] = set()
-        if live_manifest is not None and self._same_place(live_manifest):
+        if live_manifest is not None and same_collection(config, index_dir, live_manifest):
             self.old_keys = manifest_keys(live_manifest)
         self.new_keys: set[str] = set()
         self._intent = index_dir / f"{_INTENT_PREFIX}{os.getpid()}-{id(self):x}"
         self._pending: list[dict[str, Any]] = []
         self._inserted: set[str] = set()
-        self._recover()
-
-    def _recover(self) -> None:
-        """Delete rows that no live document names, left by a writer that was killed.
-
-        Killed before its switch, it leaves the keys it noted in its intent file; killed
-        after, the documents only the version before named (listed in that version's
-        manifest, which is kept one update longer).
-        """
-        versions = self.index_dir / "versions"
-        for manifest_path in sorted(versions.glob("*/manifest.json")):
-            try:
-                manifest = json.loads(manifest_path.read_text())
-            except (OSError, ValueError):
-                continue
-            if not self._same_place(manifest):
-                continue
-            stale = sorted(manifest_keys(manifest) - self.old_keys)
-            if stale:
-                self._delete(stale)
-        for intent in sorted(self.index_dir.glob(f"{_INTENT_PREFIX}*")):
-            if intent == self._intent:
-                continue
-            try:
-                noted = {line for line in intent.read_text().splitlines() if line}
-            except OSError:
-                continue
-            orphaned = sorted(noted - self.old_keys)
-            self._delete(orphaned)
-            if orphaned:
-                logger.info("removed the Milvus rows of %d unfinished documents", len(orphaned))
-            intent.unlink(missing_ok=True)
-
-    def _same_place(self, manifest: dict[str, Any]) -> bool:
-        """Whether ``manifest`` keeps its vectors in this writer's collection."""
-        try:
-            store = StoreConfig.from_manifest(manifest, self.config.milvus_token, self.index_dir)
-        except (KeyError, ValueError):
-            return False
-        return (
-            store.kind == "milvus"
-            and resolve_uri(store.milvus_uri) == resolve_uri(self.config.milvus_uri)
-            and store.milvus_collection == self.config.milvus_collection
-        )
+        remove_unnamed_rows(config, index_dir, self.old_keys)
 
     def _delete(self, keys: Sequence[str]) -> None:
-        for batch in _batches(list(keys), _KEY_BATCH):
-            self.client.delete(self.config.milvus_collection, filter=f"doc_key in {_quoted(batch)}")
+        delete_documents(self.client, self.config, keys)
 
     def add(self, record: DocumentRecord, vectors: npt.NDArray[np.float32] | None) -> None:
         key = doc_key(record.doc_id, record.content_hash, self.chunking, self.model)
         self.new_keys.add(key)
         if vectors is None and key in self.old_keys:
             return  # the live version's rows in this collection serve the new one too
-        if vectors is None:
-            if self.previous is None:
-                raise ValueError(f"{record.doc_id}: no vectors and no previous version")
-            vectors = self.previous.vectors_of(record.doc_id)
-        if len(vectors) != len(record.chunks):
-            raise ValueError(
-                f"{record.doc_id}: {len(vectors)} vectors for {len(record.chunks)} chunks"
-            )
+        vectors = vectors_for(record, vectors, self.previous)
         for ordinal, vector in enumerate(np.asarray(vectors, dtype=np.float32)):
             self._pending.append(
                 {

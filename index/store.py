@@ -226,7 +226,7 @@ class IndexStore:
                 for line in handle:
                     record = DocumentRecord.from_json(json.loads(line))
                     documents[record.doc_id] = record
-            config = StoreConfig.from_manifest(manifest, self._token(), self.index_dir)
+            config = StoreConfig.from_manifest(manifest, self.milvus_token, self.index_dir)
             vectors: VectorStore | None = None
             if config.kind == "faiss":
                 vectors = FaissVectors.read(folder, manifest)
@@ -286,20 +286,9 @@ class IndexStore:
             return
         config = StoreConfig.from_manifest(live, self.milvus_token, self.index_dir)
         if config.kind == "milvus":
-            from index.milvus_store import MilvusWriter
+            from index.milvus_store import manifest_keys, remove_unnamed_rows
 
-            # A writer's construction deletes the rows the live version does not name.
-            MilvusWriter(
-                config,
-                self.index_dir,
-                ModelFingerprint(**live["model"]),
-                ChunkingConfig(**live["chunking"]),
-                live,
-                None,
-            )
-
-    def _token(self) -> str:
-        return self.milvus_token
+            remove_unnamed_rows(config, self.index_dir, manifest_keys(live))
 
     def _live_manifest(self) -> dict[str, Any] | None:
         if not self.exists():
@@ -314,7 +303,7 @@ class IndexStore:
         model: ModelFingerprint,
         chunking: ChunkingConfig,
         previous: StoredIndex | None,
-    ) -> tuple[StoreConfig, VectorWriter]:
+    ) -> VectorWriter:
         live = self._live_manifest()
         config = self.vector_store
         if config is None:
@@ -326,11 +315,8 @@ class IndexStore:
         if config.kind == "milvus":
             from index.milvus_store import MilvusWriter
 
-            writer: VectorWriter = MilvusWriter(
-                config, self.index_dir, model, chunking, live, previous
-            )
-            return config, writer
-        return config, FaissWriter(model.dimension, previous, self.hnsw_from_vectors)
+            return MilvusWriter(config, self.index_dir, model, chunking, live, previous)
+        return FaissWriter(model.dimension, previous, self.hnsw_from_vectors)
 
     def write(
         self,
@@ -370,7 +356,7 @@ class IndexStore:
         self._remove_staging(versions)
         staging = versions / f".staging-{version}"
         staging.mkdir(parents=True)
-        _, writer = self._writer(model, chunking, previous)
+        writer = self._writer(model, chunking, previous)
         live = False
         try:
             summaries: list[dict[str, Any]] = []

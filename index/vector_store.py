@@ -48,8 +48,6 @@ class StoreConfig:
         milvus_token: Credentials for a server (``user:password`` or an API key); not stored
             in the manifest.
         milvus_index: Milvus index type: ``FLAT`` (exact, the default) or ``HNSW``.
-        hnsw_from_vectors: FAISS only: corpus size from which an HNSW graph replaces the
-            exact flat index.
     """
 
     kind: str = "faiss"
@@ -57,7 +55,6 @@ class StoreConfig:
     milvus_collection: str = "qa_chunks"
     milvus_token: str = ""
     milvus_index: str = "FLAT"
-    hnsw_from_vectors: int = HNSW_FROM_VECTORS
 
     def __post_init__(self) -> None:
         if self.kind not in STORE_KINDS:
@@ -202,6 +199,21 @@ class PreviousVectors(Protocol):
     def vectors_of(self, doc_id: str) -> npt.NDArray[np.float32]: ...
 
 
+def vectors_for(
+    record: DocumentRecord,
+    vectors: npt.NDArray[np.float32] | None,
+    previous: PreviousVectors | None,
+) -> npt.NDArray[np.float32]:
+    """A writer's vectors for ``record``: the fresh ones, or the previous version's, checked."""
+    if vectors is None:
+        if previous is None:
+            raise ValueError(f"{record.doc_id}: no vectors and no previous version")
+        vectors = previous.vectors_of(record.doc_id)
+    if len(vectors) != len(record.chunks):
+        raise ValueError(f"{record.doc_id}: {len(vectors)} vectors for {len(record.chunks)} chunks")
+    return vectors
+
+
 class FaissWriter:
     """Collects vectors in an exact index and writes ``vectors.faiss`` into the staging folder.
 
@@ -224,14 +236,7 @@ class FaissWriter:
         self.spec = VectorIndexSpec()
 
     def add(self, record: DocumentRecord, vectors: npt.NDArray[np.float32] | None) -> None:
-        if vectors is None:
-            if self.previous is None:
-                raise ValueError(f"{record.doc_id}: no vectors and no previous version")
-            vectors = self.previous.vectors_of(record.doc_id)
-        if len(vectors) != len(record.chunks):
-            raise ValueError(
-                f"{record.doc_id}: {len(vectors)} vectors for {len(record.chunks)} chunks"
-            )
+        vectors = vectors_for(record, vectors, self.previous)
         if len(vectors):
             self.flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
 

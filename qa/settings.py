@@ -144,11 +144,9 @@ class Settings:
             ("milvus_collection", "QA_MILVUS_COLLECTION"),
             ("milvus_token", "QA_MILVUS_TOKEN"),
             ("milvus_index", "QA_MILVUS_INDEX"),
+            ("index_engine", "QA_INDEX_ENGINE"),
+            ("ray_address", "QA_RAY_ADDRESS"),
         ):
             if value := environ.get(variable):
                 changes[name] = value
-        if value := environ.get("QA_INDEX_ENGINE"):
-            changes["index_engine"] = value
-        if value := environ.get("QA_RAY_ADDRESS"):
-            changes["ray_address"] = value
         return replace(settings, **changes)  # type: ignore[arg-type]
