@@ -26,7 +26,8 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -92,12 +93,10 @@ def client_for(config: StoreConfig) -> MilvusClient:
                 server_log = logging.getLogger("grpc._server")
                 if not any(isinstance(f, _QuietUnimplemented) for f in server_log.filters):
                     server_log.addFilter(_QuietUnimplemented())
-            # Milvus Lite logs a traceback when its file is held elsewhere; we say it plainly.
-            lite_log = logging.getLogger("milvus_lite.server_manager")
-            level = lite_log.level
-            lite_log.setLevel(logging.CRITICAL)
             try:
-                client = pymilvus.MilvusClient(uri=uri, token=config.milvus_token)
+                # Milvus Lite logs a traceback when its file is held elsewhere; we say it plainly.
+                with _silenced("milvus_lite.server_manager"):
+                    client = pymilvus.MilvusClient(uri=uri, token=config.milvus_token)
             except Exception as exc:
                 local = "://" not in uri
                 hint = (
@@ -107,10 +106,22 @@ def client_for(config: StoreConfig) -> MilvusClient:
                     else "; check that the server is running and the address and token"
                 )
                 raise MilvusUnavailableError(f"cannot open Milvus at {uri} ({exc}){hint}") from exc
-            finally:
-                lite_log.setLevel(level)
             _clients[key] = client
         return client
+
+
+@contextmanager
+def _silenced(*names: str) -> Iterator[None]:
+    """Hold back the named loggers' tracebacks for an error we report ourselves."""
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [log.level for log in loggers]
+    for log in loggers:
+        log.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for log, level in zip(loggers, levels, strict=True):
+            log.setLevel(level)
 
 
 def close_clients() -> None:
@@ -176,6 +187,12 @@ def ensure_collection(client: MilvusClient, config: StoreConfig, dimension: int)
     schema.add_field("doc_key", data_type.VARCHAR, max_length=480)
     schema.add_field("ordinal", data_type.INT64)
     schema.add_field("vector", data_type.FLOAT_VECTOR, dim=dimension)
+    client.create_collection(name, schema=schema, index_params=_index_params(client, config))
+    logger.info("created Milvus collection %s (%d dimensions)", name, dimension)
+
+
+def _index_params(client: MilvusClient, config: StoreConfig) -> Any:
+    """The collection's indexes: vectors (FLAT or HNSW, inner product) and document keys."""
     index_params = client.prepare_index_params()
     if config.milvus_index.upper() == "HNSW":
         index_params.add_index(
@@ -187,8 +204,47 @@ def ensure_collection(client: MilvusClient, config: StoreConfig, dimension: int)
     else:
         index_params.add_index(field_name="vector", index_type="FLAT", metric_type="IP")
     index_params.add_index(field_name="doc_key", index_type="INVERTED")
-    client.create_collection(name, schema=schema, index_params=index_params)
-    logger.info("created Milvus collection %s (%d dimensions)", name, dimension)
+    return index_params
+
+
+def load_collection(client: MilvusClient, config: StoreConfig) -> None:
+    """Make the collection searchable; in Milvus Lite, rebuild indexes that will not load.
+
+    Milvus Lite builds each segment's index files in a background thread and writes them in
+    place, so a process killed while it does so can leave a torn index file that stops the
+    collection from loading ("Not an Arrow file"). The rows themselves are safe (Parquet and
+    an atomically replaced manifest) and the indexes are derived from them: dropping and
+    recreating the indexes rebuilds the files. A server's load failure is reported, not
+    repaired, since its cause (no query node, no memory) is not ours to fix.
+    """
+    pymilvus = _import_pymilvus()
+    name = config.milvus_collection
+    try:
+        with _silenced("milvus_lite.adapter.grpc.servicer", "pymilvus.decorators"):
+            client.load_collection(name)  # a no-op once loaded
+        return
+    except pymilvus.MilvusException as exc:
+        if "://" in resolve_uri(config.milvus_uri):
+            raise MilvusUnavailableError(
+                f"Milvus at {config.milvus_uri} cannot load collection {name!r}: {exc}"
+            ) from exc
+        logger.warning(
+            "Milvus Lite cannot load collection %s (%s); rebuilding its indexes from the "
+            "stored vectors",
+            name,
+            getattr(exc, "message", exc),
+        )
+    # One at a time, listing again: Milvus Lite drops every index with the first one.
+    while indexes := client.list_indexes(name):
+        client.drop_index(name, indexes[0])
+    client.create_index(name, _index_params(client, config))
+    try:
+        client.load_collection(name)
+    except pymilvus.MilvusException as exc:
+        raise CorruptIndexError(
+            f"Milvus Lite cannot load collection {name!r} at {config.milvus_uri} even after "
+            f"rebuilding its indexes ({exc}); rebuild it with `qa index --rebuild PATH`"
+        ) from exc
 
 
 class MilvusVectors:
@@ -305,7 +361,7 @@ def load_vectors(
         key = doc_key(doc_id, record.content_hash, chunking, model)
         keys_by_first_row[first_rows[doc_id]] = key
         counts[key] = len(record.chunks)
-    client.load_collection(config.milvus_collection)  # searchable (a no-op once loaded)
+    load_collection(client, config)
     stats = client.get_collection_stats(config.milvus_collection)
     stored = int(stats.get("row_count", 0))
     live = sum(counts.values())
@@ -332,6 +388,8 @@ def same_collection(config: StoreConfig, index_dir: Path, manifest: dict[str, An
 
 def delete_documents(client: MilvusClient, config: StoreConfig, keys: Sequence[str]) -> None:
     """Delete every row of the given document keys."""
+    if keys:
+        load_collection(client, config)
     for batch in _batches(list(keys), _KEY_BATCH):
         client.delete(config.milvus_collection, filter=f"doc_key in {_quoted(batch)}")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -19,13 +19,22 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+def _import_bm25s() -> Any:
+    """bm25s, with its logger following the application's level again.
+
+    bm25s sets its logger to DEBUG when imported, so every BM25 build would print a line.
+    """
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.NOTSET)
+    return bm25s
+
+
 def lexical_tokens(
     texts: Sequence[str], stem_words: Callable[[list[str]], list[str]]
 ) -> list[list[str]]:
     """Lower-cased, stop-word-free, stemmed tokens of each text, as BM25 sees them."""
-    import bm25s
-
-    tokens: list[list[str]] = bm25s.tokenize(
+    tokens: list[list[str]] = _import_bm25s().tokenize(
         list(texts),
         stopwords="english",
         stemmer=stem_words,
@@ -88,8 +97,7 @@ class HybridRetriever:
     def warm_up(self) -> None:
         """Build the BM25 index over all chunks (done once, on first use otherwise)."""
         if self._bm25 is None:
-            import bm25s
-
+            bm25s = _import_bm25s()
             texts = [self.index.chunk(row).text for row in range(len(self.index.chunk_refs))]
             bm25 = bm25s.BM25()
             bm25.index(

@@ -236,6 +236,42 @@ def test_a_writer_killed_at_any_step_leaves_an_answering_index_and_no_orphans(
     assert "old" in outcomes and "new" in outcomes, outcomes
 
 
+def test_index_files_torn_by_a_killed_milvus_lite_are_rebuilt_not_fatal(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    # Milvus Lite writes each segment's index files in place from a background thread; a
+    # kill -9 during that leaves them torn and the collection would not load again.
+    docs, built, index_dir = tmp_path / "docs", tmp_path / "built", tmp_path / "index"
+    docs.mkdir()
+    (docs / "harbour.md").write_text(HARBOUR, encoding="utf-8")
+    IndexBuilder(embedder, built, vector_store=_milvus(built)).update([docs])
+    question = "When will ferry services resume?"
+    expected = _pipeline(built, embedder, docs).answer(question)
+    assert "Saturday" in expected.text
+    close_clients()
+    # A copy: this process's embedded Milvus Lite keeps the built file open until it exits.
+    shutil.copytree(built, index_dir)
+    index_files = [
+        path
+        for path in (index_dir / "milvus.db").rglob("*")
+        if path.is_file() and path.parent.name == "indexes"
+    ]
+    assert index_files, "Milvus Lite kept no index files: this test no longer tears anything"
+    for path in index_files:
+        path.write_bytes(path.read_bytes()[:20])
+    # Read by another process, as after a kill: it finds the torn files on disk.
+    ask = [sys.executable, "-m", "ui.cli", "ask", question, "--index-dir", str(index_dir)]
+    run = subprocess.run([*ask, "--json"], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    answered = json.loads(run.stdout)
+    assert answered["answer"] == expected.text
+    assert [c["quote"] for c in answered["citations"]] == [c.quote for c in expected.citations]
+    (docs / "orchard.txt").write_text(ORCHARD, encoding="utf-8")
+    report = IndexBuilder(embedder, index_dir).update([docs])
+    assert report.added == ("orchard",)
+    assert _rows_in(_milvus(index_dir)) == report.total_chunks
+
+
 def test_a_milvus_lite_file_open_in_another_process_gives_a_clear_error(
     tmp_path: Path, embedder: SentenceTransformerEmbedder
 ) -> None:

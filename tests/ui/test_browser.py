@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 from index import SentenceTransformerEmbedder
 from qa import QA
@@ -280,6 +280,9 @@ def test_passages_setting_changes_how_many_are_consulted(
     number = page.locator("#qa-passages input[type=number]")
     number.fill("1")
     number.press("Tab")
+    # The slider moves once the page has taken the typed value; asking before then
+    # would send the old setting.
+    expect(page.locator("#qa-passages input[type=range]")).to_have_value("1")
     _ask(page, question)
     assert page.locator("#qa-chat .qa-message").last.locator("details.qa-related").count() == 1
     page.close()
