@@ -1,6 +1,6 @@
 """Recall@10 of the product's HNSW setting against exact search, on real and synthetic vectors.
 
-The setting is ``index.vector_index``'s: HNSW32, efConstruction 80, efSearch 64, inner product,
+The setting is ``index.vector_index``'s (``VectorIndexSpec(kind="hnsw")``), inner product,
 built by ``build_vector_index`` and searched through ``FaissVectors.search(q, k=50)`` as the
 retriever does; recall@10 compares the top 10 of that search with the exact top 10 of a flat
 index over the same vectors.

@@ -142,7 +142,7 @@ def test_large_corpora_get_an_hnsw_index_that_answers_the_same(
     builder.update([docs_dir])
     manifest = IndexStore(graph_dir).read_manifest()
     assert manifest["vector_index"]["kind"] == "hnsw"
-    assert manifest["vector_index"]["ef_search"] == 64
+    assert manifest["vector_index"]["ef_search"] == 256
     assert IndexStore(flat_dir).read_manifest()["vector_index"]["kind"] == "flat"
     questions = ["What did Larijani say?", "When did Trump speak to Axios?"]
     answers = [
