@@ -91,6 +91,20 @@ def _pieces(paragraph: str) -> Iterator[str]:
         yield current
 
 
+def _line_comments(source: str, marker: str) -> Iterator[str]:
+    """Runs of consecutive comment lines (``#`` or ``//``, not ``#!``), each joined into one."""
+    block: list[str] = []
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(marker) and not stripped.startswith("#!"):
+            block.append(stripped.lstrip(marker[0]).strip())
+        elif block:
+            yield " ".join(block)
+            block = []
+    if block:
+        yield " ".join(block)
+
+
 def _python_paragraphs(source: str) -> Iterator[str]:
     try:
         tree = ast.parse(source)
@@ -101,16 +115,7 @@ def _python_paragraphs(source: str) -> Iterator[str]:
             doc = ast.get_docstring(node, clean=True)
             if doc:
                 yield from re.split(r"\n\s*\n", doc)
-    block: list[str] = []
-    for line in source.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("#") and not stripped.startswith("#!"):
-            block.append(stripped.lstrip("#").strip())
-        elif block:
-            yield " ".join(block)
-            block = []
-    if block:
-        yield " ".join(block)
+    yield from _line_comments(source, "#")
 
 
 _C_SUFFIXES = {".h", ".hpp", ".cuh", ".c", ".cc", ".cpp", ".cu", ".js", ".ts"}
@@ -122,16 +127,7 @@ def _c_paragraphs(source: str) -> Iterator[str]:
     for match in _BLOCK_COMMENT.finditer(source):
         body = "\n".join(line.strip().lstrip("*").strip() for line in match.group(1).splitlines())
         yield from re.split(r"\n\s*\n", body)
-    block: list[str] = []
-    for line in source.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("//"):
-            block.append(stripped.lstrip("/").strip())
-        elif block:
-            yield " ".join(block)
-            block = []
-    if block:
-        yield " ".join(block)
+    yield from _line_comments(source, "//")
 
 
 def passages_of(path: str) -> tuple[list[str], list[str]]:

@@ -28,21 +28,8 @@ from index import (
 from qa import QA, Settings
 from tests.conftest import ROOT, SEED_FILE
 from tests.index.pdf_files import make_pdf
+from tests.index.stories import GUILD, HARBOUR, ORCHARD
 
-HARBOUR = (
-    "# Harbour reopens\n\n"
-    "The harbour at Port Ellen reopened on Thursday after three weeks of repairs to the pier.\n"
-    "Ferry services to the mainland will resume on Saturday, the operator said.\n"
-)
-GUILD = [
-    ["The lighthouse keepers guild was founded in 1821 by seven keepers."],
-    ["Its treasurer is Mara Lindqvist, who keeps the accounts in a ledger."],
-]
-ORCHARD = (
-    "Orchard harvest doubles\n\n"
-    "Apple growers in the valley picked twice as much fruit this autumn as last year.\n"
-    "A warm spring and no late frost helped the blossom set, the growers' union said.\n"
-)
 TRIALS = 24
 
 

@@ -11,17 +11,8 @@ from index import IndexBuilder, IndexProgress, IndexStore, SentenceTransformerEm
 from qa import QA, Settings
 from tests.conftest import SEED_FILE
 from tests.index.pdf_files import make_pdf
+from tests.index.stories import GUILD, HARBOUR
 from tests.index.test_duplicates import seed_as_html
-
-HARBOUR = (
-    "# Harbour reopens\n\n"
-    "The harbour at Port Ellen reopened on Thursday after three weeks of repairs to the pier.\n"
-    "Ferry services to the mainland will resume on Saturday, the operator said.\n"
-)
-GUILD = [
-    ["The lighthouse keepers guild was founded in 1821 by seven keepers."],
-    ["Its treasurer is Mara Lindqvist, who keeps the accounts in a ledger."],
-]
 
 
 def test_unchanged_documents_keep_ids_chunks_and_vectors(

@@ -27,19 +27,10 @@ from index.vector_store import StoreConfig
 from qa import QA, Settings
 from qa.evaluation import load_squad
 from tests.conftest import ROOT, SEEDS, SHARED_EVAL
+from tests.index.stories import HARBOUR, ORCHARD
 
 SUBSET = SHARED_EVAL / "squad2_dev_subset.json"
 EXAMPLES = SHARED_EVAL / "seed_examples.json"
-HARBOUR = (
-    "# Harbour reopens\n\n"
-    "The harbour at Port Ellen reopened on Thursday after three weeks of repairs to the pier.\n"
-    "Ferry services to the mainland will resume on Saturday, the operator said.\n"
-)
-ORCHARD = (
-    "Orchard harvest doubles\n\n"
-    "Apple growers in the valley picked twice as much fruit this autumn as last year.\n"
-    "A warm spring and no late frost helped the blossom set, the growers' union said.\n"
-)
 
 
 @pytest.fixture(autouse=True)

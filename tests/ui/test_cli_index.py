@@ -12,14 +12,9 @@ import pytest
 
 from index import IndexStore
 from tests.conftest import SEED_FILE
+from tests.index.stories import HARBOUR
 from tests.index.test_duplicates import seed_as_html
 from ui.cli import main
-
-HARBOUR = (
-    "# Harbour reopens\n\n"
-    "The harbour at Port Ellen reopened on Thursday after three weeks of repairs to the pier.\n"
-    "Ferry services to the mainland will resume on Saturday, the operator said.\n"
-)
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
