@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.errors import CorruptIndexError, QaIndexError
+from index.vector_index import VectorIndexSpec
 from index.vector_store import PreviousVectors, StoreConfig, resolve_uri, vectors_for
 
 if TYPE_CHECKING:
@@ -271,10 +272,7 @@ class MilvusVectors:
         self._keys_by_first_row = keys_by_first_row
         self._counts = counts
         self._count = sum(counts.values())
-        if self.config.milvus_index.upper() == "HNSW":
-            self._params: dict[str, Any] = {"metric_type": "IP", "params": {"ef": 64}}
-        else:
-            self._params = {"metric_type": "IP"}
+        self._hnsw = self.config.milvus_index.upper() == "HNSW"
 
     @property
     def count(self) -> int:
@@ -287,12 +285,16 @@ class MilvusVectors:
         vector = np.asarray(query, dtype=np.float32).reshape(-1).tolist()
         limit = min(k + 16, _MAX_LIMIT)
         while True:
+            params: dict[str, Any] = {"metric_type": "IP"}
+            if self._hnsw:
+                # The FAISS graph's search depth; Milvus refuses an ef below the limit.
+                params["params"] = {"ef": max(VectorIndexSpec().ef_search, limit)}
             hits = self.client.search(
                 self.config.milvus_collection,
                 data=[vector],
                 limit=limit,
                 output_fields=["doc_key", "ordinal"],
-                search_params=self._params,
+                search_params=params,
             )[0]
             found: list[tuple[int, float]] = []
             for hit in hits:

@@ -40,8 +40,8 @@ def _release_milvus() -> Iterator[None]:
     close_clients()
 
 
-def _milvus(index_dir: Path) -> StoreConfig:
-    return StoreConfig(kind="milvus", milvus_uri=str(index_dir / "milvus.db"))
+def _milvus(index_dir: Path, index: str = "FLAT") -> StoreConfig:
+    return StoreConfig(kind="milvus", milvus_uri=str(index_dir / "milvus.db"), milvus_index=index)
 
 
 def _rows_in(config: StoreConfig) -> int:
@@ -72,16 +72,19 @@ def _questions_of_examples() -> list[str]:
     return list(dict.fromkeys(questions))
 
 
+@pytest.mark.parametrize("milvus_index", ["FLAT", "HNSW"])
 def test_seed_questions_get_identical_answers_from_faiss_and_milvus(
-    tmp_path: Path, embedder: SentenceTransformerEmbedder
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, milvus_index: str
 ) -> None:
     if not EXAMPLES.is_file():
         pytest.skip("the shared seed examples are not checked out")
     faiss_dir, milvus_dir = tmp_path / "faiss", tmp_path / "milvus"
     IndexBuilder(embedder, faiss_dir).update([SEEDS])
-    IndexBuilder(embedder, milvus_dir, vector_store=_milvus(milvus_dir)).update([SEEDS])
+    config = _milvus(milvus_dir, milvus_index)
+    IndexBuilder(embedder, milvus_dir, vector_store=config).update([SEEDS])
     manifest = IndexStore(milvus_dir).read_manifest()
     assert manifest["vector_store"]["kind"] == "milvus"
+    assert manifest["vector_store"]["index_type"] == milvus_index
     assert manifest["vector_store"]["uri"] == "milvus.db"  # inside the folder: moves with it
     assert not (milvus_dir / "versions" / manifest["version"] / "vectors.faiss").exists()
     from_faiss = _pipeline(faiss_dir, embedder, SEEDS)
