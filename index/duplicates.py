@@ -26,6 +26,10 @@ SHINGLE_WORDS = 4
 SKETCH_SIZE = 128
 # Resemblance at or above which two documents count as the same story.
 NEAR_DUPLICATE_RESEMBLANCE = 0.75
+# A sketch value held by more accepted documents than this is boilerplate shared by different
+# stories (a footer, a standard intro): it cannot single out a duplicate, and following it to
+# every holder would make each new document cost time in proportion to the corpus.
+COMMON_VALUE_HOLDERS = 32
 _WORD = re.compile(r"\w+")
 # Article text is hashed in windows of about this many characters, to bound memory.
 _WINDOW_CHARS = 1 << 20
@@ -139,12 +143,19 @@ class DuplicateFinder:
         self.threshold = threshold
         self._sketches: dict[str, tuple[int, ...]] = {}
         self._holders: dict[int, list[str]] = {}
+        self._common: set[int] = set()  # values past COMMON_VALUE_HOLDERS: not followed
 
     def add(self, doc_id: str, document_sketch: Sequence[int]) -> None:
         """Accept a document: later documents may be found to repeat it."""
         self._sketches[doc_id] = tuple(document_sketch)
         for value in document_sketch:
-            self._holders.setdefault(value, []).append(doc_id)
+            if value in self._common:
+                continue
+            holders = self._holders.setdefault(value, [])
+            holders.append(doc_id)
+            if len(holders) > COMMON_VALUE_HOLDERS:
+                self._common.add(value)
+                del self._holders[value]
 
     def discard(self, doc_id: str) -> None:
         """Forget a document (it was removed or replaced)."""
@@ -155,13 +166,13 @@ class DuplicateFinder:
 
     def match(self, document_sketch: Sequence[int]) -> DuplicateMatch | None:
         """The accepted document most like this one, if at least as alike as the threshold."""
-        if not document_sketch:
+        telling = [value for value in document_sketch if value not in self._common]
+        if not telling:
             return None
-        shared = Counter(
-            doc_id for value in document_sketch for doc_id in self._holders.get(value, ())
-        )
-        # Documents that resemble each other share a matching share of their sketches.
-        needed = max(1, int(self.threshold * len(document_sketch) * 0.5))
+        shared = Counter(doc_id for value in telling for doc_id in self._holders.get(value, ()))
+        # Documents that resemble each other share a matching share of their sketches (the
+        # verdict below compares whole sketches, common values included).
+        needed = max(1, int(self.threshold * len(telling) * 0.5))
         best: DuplicateMatch | None = None
         for doc_id, count in shared.items():
             if count < needed:

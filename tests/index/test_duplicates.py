@@ -73,3 +73,29 @@ def test_sketch_is_stable_across_runs_and_ignores_clutter() -> None:
     assert tuple(json.loads(other.stdout)) == first
     cluttered = text.replace("\n", "\nAdvertisement\nShare on Facebook\n", 3)
     assert sketch(cluttered) == first
+
+
+def test_a_footer_every_story_carries_neither_merges_stories_nor_hides_a_resaved_copy() -> None:
+    # A newsroom export: 300 different stories, each ending with the same long footer, so
+    # the smallest shingle hashes of many stories come from the footer.
+    footer = (
+        "This article is published by the Harbour Gazette under the newsroom's standard terms. "
+        "Readers may share a link to it but may not copy the text without permission from the "
+        "editors, who can be reached through the contact page of the website at any time."
+    )
+    stories = {
+        f"story-{n}": (
+            f"Council meeting number {n} in district {n % 17}\n"
+            f"The council met for the {n}th time and discussed budget line {n * 7}. "
+            f"Members voted {n % 9} to {n % 5} on the proposal from ward {n % 23}, "
+            f"and the mayor said item {n * 3} would return next month.\n{footer}\n"
+        )
+        for n in range(300)
+    }
+    finder = DuplicateFinder()
+    for doc_id, text in stories.items():
+        assert finder.match(sketch(text)) is None, f"{doc_id} taken for another story"
+        finder.add(doc_id, sketch(text))
+    resaved = stories["story-250"].replace("next month", "next month.", 1)
+    match = finder.match(sketch(resaved))
+    assert match is not None and match.doc_id == "story-250"
