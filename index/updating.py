@@ -418,8 +418,14 @@ class IndexUpdate:
     def _entries(
         self, records: dict[str, DocumentRecord]
     ) -> Iterator[tuple[DocumentRecord, npt.NDArray[np.float32] | None]]:
-        # None: unchanged, the store reuses the live version's vectors.
-        for doc_id in sorted(records):
+        # None: unchanged, the store reuses the live version's vectors. The live version's
+        # documents keep their order and new ones follow, so an update that only adds
+        # documents leaves the old rows where they were (an HNSW graph is then extended).
+        before: list[str] = []
+        if self.previous is not None:
+            first_rows = self.previous.first_rows
+            before = sorted((d for d in first_rows if d in records), key=first_rows.__getitem__)
+        for doc_id in [*before, *sorted(set(records) - set(before))]:
             yield records[doc_id], self.fresh_vectors.pop(doc_id, None)
 
 

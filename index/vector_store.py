@@ -234,22 +234,60 @@ class FaissWriter:
         self.hnsw_from_vectors = hnsw_from_vectors
         self.flat = faiss.IndexFlatIP(dimension)
         self.spec = VectorIndexSpec()
+        # The live version's HNSW graph can be extended instead of rebuilt when the new
+        # version starts with all of its documents, unchanged and in the same order.
+        self._graph: FaissVectors | None = None
+        self._kept: list[str] = []
+        vectors = getattr(previous, "vectors", None)
+        if isinstance(vectors, FaissVectors) and vectors.spec.kind == "hnsw":
+            first_rows: dict[str, int] = getattr(previous, "first_rows", {})
+            self._graph = vectors
+            self._kept = sorted(first_rows, key=first_rows.__getitem__)
+        self._matched = 0
+        self._first_appended_row: int | None = None
 
     def add(self, record: DocumentRecord, vectors: npt.NDArray[np.float32] | None) -> None:
+        reused = vectors is None
         vectors = vectors_for(record, vectors, self.previous)
+        if self._graph is not None:
+            if self._matched < len(self._kept):
+                if reused and record.doc_id == self._kept[self._matched]:
+                    self._matched += 1
+                else:
+                    self._graph = None  # a change among the old rows: build a new graph
+            elif self._first_appended_row is None:
+                self._first_appended_row = int(self.flat.ntotal)
         if len(vectors):
             self.flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
 
     def finish(self, staging: Path) -> dict[str, Any]:
         self.spec = spec_for(self.flat.ntotal, self.hnsw_from_vectors)
         stored: faiss.Index = self.flat
+        described = self.spec.to_json()
         if self.spec.kind != "flat":
-            stored = build_vector_index(
-                self.flat.reconstruct_n(0, self.flat.ntotal), self.dimension, self.spec
-            )
+            if self._extensible():
+                assert self._graph is not None
+                stored = faiss.clone_index(self._graph.index)  # the live one stays as it is
+                first = self._first_appended_row
+                if first is not None and first < self.flat.ntotal:
+                    stored.add(self.flat.reconstruct_n(first, self.flat.ntotal - first))
+                stored = configure_loaded(stored, self.spec)
+                described["graph"] = "extended"
+            else:
+                stored = build_vector_index(
+                    self.flat.reconstruct_n(0, self.flat.ntotal), self.dimension, self.spec
+                )
+                described["graph"] = "built"
             self.flat.reset()  # the graph holds its own copy of the vectors
         faiss.write_index(stored, str(staging / FAISS_FILE))
-        return {"vector_store": {"kind": "faiss"}, "vector_index": self.spec.to_json()}
+        return {"vector_store": {"kind": "faiss"}, "vector_index": described}
+
+    def _extensible(self) -> bool:
+        """Whether the live graph, plus the rows after it, makes this version's index."""
+        if self._graph is None or self._matched != len(self._kept) or self.spec.kind != "hnsw":
+            return False
+        old = self._graph.spec
+        return (old.hnsw_m, old.ef_construction) == (self.spec.hnsw_m, self.spec.ef_construction)
 
     def files(self) -> tuple[str, ...]:
         return (FAISS_FILE,)

@@ -20,6 +20,7 @@ from index import (
     SentenceTransformerEmbedder,
 )
 from qa import QA, Settings
+from tests.index.stories import HARBOUR
 
 
 class OtherModel:
@@ -151,3 +152,41 @@ def test_large_corpora_get_an_hnsw_index_that_answers_the_same(
         for q in questions
     ]
     assert [a.text for a in answers[:2]] == [a.text for a in answers[2:]]
+
+
+def test_adding_documents_extends_the_hnsw_graph_and_changing_one_rebuilds_it(
+    tmp_path: Path, docs_dir: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    graph_dir, flat_dir = tmp_path / "graph", tmp_path / "flat"
+    builder = IndexBuilder(embedder, graph_dir)
+    builder.store = IndexStore(graph_dir, hnsw_from_vectors=2)
+    builder.update([docs_dir])
+    before = IndexStore(graph_dir).load()
+    assert IndexStore(graph_dir).read_manifest()["vector_index"]["graph"] == "built"
+
+    # Named to sort before the seed article: it still goes after the rows already there.
+    story = docs_dir / "00-harbour.md"
+    story.write_text(HARBOUR, encoding="utf-8")
+    added = builder.update([docs_dir])
+    assert len(added.added) == 1 and sorted([*before.documents, *added.added])[0] in added.added
+    manifest = IndexStore(graph_dir).read_manifest()
+    assert manifest["vector_index"]["graph"] == "extended"
+    assert manifest["order"] == [*before.documents, *added.added]
+    after = IndexStore(graph_dir).load()
+    for doc_id in before.documents:
+        assert after.first_rows[doc_id] == before.first_rows[doc_id]
+        assert np.array_equal(after.vectors_of(doc_id), before.vectors_of(doc_id))
+    IndexBuilder(embedder, flat_dir).update([docs_dir])
+    questions = ["What did Larijani say?", "When will ferry services resume?"]
+    for question in questions:
+        from_graph = QA(Settings(index_dir=graph_dir, documents=(docs_dir,)), embedder=embedder)
+        from_flat = QA(Settings(index_dir=flat_dir, documents=(docs_dir,)), embedder=embedder)
+        assert from_graph.answer(question).text == from_flat.answer(question).text, question
+
+    story.write_text(HARBOUR.replace("Saturday", "Monday"), encoding="utf-8")
+    builder.update([docs_dir])
+    assert IndexStore(graph_dir).read_manifest()["vector_index"]["graph"] == "built"
+    answer = QA(Settings(index_dir=graph_dir, documents=(docs_dir,)), embedder=embedder).answer(
+        "When will ferry services resume?"
+    )
+    assert "Monday" in answer.text
