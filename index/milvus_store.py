@@ -25,7 +25,6 @@ import json
 import logging
 import os
 import threading
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -236,7 +235,9 @@ def load_collection(client: MilvusClient, config: StoreConfig) -> None:
             getattr(exc, "message", exc),
         )
     # One at a time, listing again: Milvus Lite drops every index with the first one.
-    while indexes := client.list_indexes(name):
+    for _ in range(len(client.list_indexes(name))):
+        if not (indexes := client.list_indexes(name)):
+            break
         client.drop_index(name, indexes[0])
     client.create_index(name, _index_params(client, config))
     try:
@@ -499,22 +500,7 @@ class MilvusWriter:
     def finish(self, staging: Path) -> dict[str, Any]:
         self._send()
         self.client.flush(self.config.milvus_collection)
-        self._wait_for_indexes()
         return {"vector_store": self.config.describe(self.index_dir)}
-
-    def _wait_for_indexes(self, timeout_s: float = 120.0) -> None:
-        """Let Milvus finish indexing the new rows before the switch.
-
-        Milvus Lite builds segment indexes in a background thread after a flush; a process
-        killed while it writes them can leave files that Milvus Lite cannot load.
-        """
-        deadline = time.monotonic() + timeout_s
-        for field_name in ("vector", "doc_key"):
-            while time.monotonic() < deadline:
-                described = self.client.describe_index(self.config.milvus_collection, field_name)
-                if not described or int(described.get("pending_index_rows", 0)) == 0:
-                    break
-                time.sleep(0.05)
 
     def files(self) -> tuple[str, ...]:
         return ()

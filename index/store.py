@@ -73,6 +73,11 @@ class StoredIndex:
         doc_id, ordinal = self.chunk_refs[row]
         return self.documents[doc_id].chunk(ordinal)
 
+    @property
+    def order(self) -> tuple[str, ...]:
+        """Document ids in the order of their rows (``first_rows`` is kept in that order)."""
+        return tuple(self.first_rows)
+
     def vectors_of(self, doc_id: str) -> npt.NDArray[np.float32]:
         """The stored vectors of one document's chunks, in chunk order."""
         return self.vectors.rows(self.first_rows[doc_id], len(self.documents[doc_id].chunks))

@@ -421,10 +421,8 @@ class IndexUpdate:
         # None: unchanged, the store reuses the live version's vectors. The live version's
         # documents keep their order and new ones follow, so an update that only adds
         # documents leaves the old rows where they were (an HNSW graph is then extended).
-        before: list[str] = []
-        if self.previous is not None:
-            first_rows = self.previous.first_rows
-            before = sorted((d for d in first_rows if d in records), key=first_rows.__getitem__)
+        previous = self.previous.order if self.previous is not None else ()
+        before = [doc_id for doc_id in previous if doc_id in records]
         for doc_id in [*before, *sorted(set(records) - set(before))]:
             yield records[doc_id], self.fresh_vectors.pop(doc_id, None)
 

@@ -194,7 +194,13 @@ class FaissVectors:
 
 
 class PreviousVectors(Protocol):
-    """What a writer needs of the previous version to reuse a document's vectors."""
+    """What a writer needs of the previous version to reuse its vectors (a StoredIndex)."""
+
+    @property
+    def vectors(self) -> VectorStore: ...
+
+    @property
+    def order(self) -> tuple[str, ...]: ...
 
     def vectors_of(self, doc_id: str) -> npt.NDArray[np.float32]: ...
 
@@ -237,26 +243,24 @@ class FaissWriter:
         # The live version's HNSW graph can be extended instead of rebuilt when the new
         # version starts with all of its documents, unchanged and in the same order.
         self._graph: FaissVectors | None = None
-        self._kept: list[str] = []
-        vectors = getattr(previous, "vectors", None)
-        if isinstance(vectors, FaissVectors) and vectors.spec.kind == "hnsw":
-            first_rows: dict[str, int] = getattr(previous, "first_rows", {})
-            self._graph = vectors
-            self._kept = sorted(first_rows, key=first_rows.__getitem__)
+        self._kept: tuple[str, ...] = ()
+        if (
+            previous is not None
+            and isinstance(previous.vectors, FaissVectors)
+            and previous.vectors.spec.kind == "hnsw"
+        ):
+            self._graph = previous.vectors
+            self._kept = previous.order
         self._matched = 0
-        self._first_appended_row: int | None = None
 
     def add(self, record: DocumentRecord, vectors: npt.NDArray[np.float32] | None) -> None:
         reused = vectors is None
         vectors = vectors_for(record, vectors, self.previous)
-        if self._graph is not None:
-            if self._matched < len(self._kept):
-                if reused and record.doc_id == self._kept[self._matched]:
-                    self._matched += 1
-                else:
-                    self._graph = None  # a change among the old rows: build a new graph
-            elif self._first_appended_row is None:
-                self._first_appended_row = int(self.flat.ntotal)
+        if self._graph is not None and self._matched < len(self._kept):
+            if reused and record.doc_id == self._kept[self._matched]:
+                self._matched += 1
+            else:
+                self._graph = None  # a change among the old rows: build a new graph
         if len(vectors):
             self.flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
 
@@ -268,8 +272,8 @@ class FaissWriter:
             if self._extensible():
                 assert self._graph is not None
                 stored = faiss.clone_index(self._graph.index)  # the live one stays as it is
-                first = self._first_appended_row
-                if first is not None and first < self.flat.ntotal:
+                first = self._graph.count  # the rows after the old ones are the new documents
+                if first < self.flat.ntotal:
                     stored.add(self.flat.reconstruct_n(first, self.flat.ntotal - first))
                 stored = configure_loaded(stored, self.spec)
                 described["graph"] = "extended"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,8 +20,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+@functools.cache
 def _import_bm25s() -> Any:
-    """bm25s, with its logger following the application's level again.
+    """bm25s, with its logger following the application's level again (once per process).
 
     bm25s sets its logger to DEBUG when imported, so every BM25 build would print a line.
     """
