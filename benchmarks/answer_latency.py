@@ -11,6 +11,11 @@ question is answered from caches), with the peer's figure for comparison coming 
 benchmarks/index_build.py.
 
 Usage: .venv/bin/python benchmarks/answer_latency.py [--sizes 1000 10000 100000] [--questions 60]
+           [--baseline REV]
+
+``--baseline REV`` first runs this benchmark as it was at git revision REV (its code, unpacked
+beside this checkout so that it finds ../shared), in a child process on the same machine, and
+then this checkout's, so the two tables come from one run.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import os
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -135,13 +141,45 @@ def rss_mb() -> float:
     return float("nan")
 
 
+def _revision(rev: str) -> str:
+    result = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", rev],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def run_baseline(rev: str, sizes: Sequence[int], questions: int) -> None:
+    """Run this benchmark as it was at ``rev``, in a child process, printing its table."""
+    folder = Path(tempfile.mkdtemp(prefix=f".baseline-{rev}-", dir=ROOT.parent))
+    try:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=True
+        )
+        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+        print(f"== baseline {_revision(rev)} (unpacked in {folder})", flush=True)
+        command = [sys.executable, str(folder / "benchmarks" / "answer_latency.py")]
+        command += ["--sizes", *map(str, sizes), "--questions", str(questions)]
+        # The child imports the baseline's qa and index, not this checkout's.
+        env = {**os.environ, "PYTHONPATH": str(folder)}
+        subprocess.run(command, cwd=folder, env=env, check=True)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
     parser.add_argument(
         "--questions", type=int, default=60, help="SQuAD questions timed besides the seed ones"
     )
+    parser.add_argument("--baseline", help="also time the code at this git revision, first")
     args = parser.parse_args()
+    if args.baseline:
+        run_baseline(args.baseline, args.sizes, args.questions)
+        print(f"\n== this checkout ({_revision('HEAD')}, with its working-tree changes)")
     warm_up_questions = squad_questions(5)
     timed_questions = [*SEED_QUESTIONS, *squad_questions(args.questions, skip=5)]
     assert len(set(timed_questions)) == len(timed_questions)

@@ -9,11 +9,11 @@ only a quotation, right after one of the person's statements, continues it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
-from index import StoredIndex
 from qa.answering import abstention
+from qa.citations import Documents, cite
 from qa.nlp import Analyzer, word_tokens
 from qa.question import SPEECH_VERBS, Question, content_words
 from qa.types import Answer, Citation, Passage
@@ -322,13 +322,27 @@ class QuoteReader:
     """Answers attribution questions ("What did X say?") from the retrieved documents.
 
     Args:
-        index: The loaded index.
+        documents: Document texts by id (``StoredIndex.documents`` will do).
         analyzer: The parser.
     """
 
-    def __init__(self, index: StoredIndex, analyzer: Analyzer) -> None:
-        self.index = index
+    def __init__(self, documents: Documents, analyzer: Analyzer) -> None:
+        self.documents = documents
         self.attributor = QuoteAttributor(analyzer)
+        self._stemmer: Any = None
+
+    def _stems(self, words: Sequence[str]) -> list[str]:
+        if self._stemmer is None:
+            import Stemmer
+
+            self._stemmer = Stemmer.Stemmer("english")
+        stems: list[str] = self._stemmer.stemWords(list(words))
+        return stems
+
+    def _context_stems(self, text: str, statement: Statement) -> set[str]:
+        """Stemmed content words of the statement's sentence ("talks" matches "talk")."""
+        sentence = text[statement.sentence_start : statement.sentence_end]
+        return set(self._stems(content_words(sentence)))
 
     def read(self, question: Question, passages: Sequence[Passage]) -> Answer:
         """Answer "What did X say?" with X's statements in the retrieved documents, or abstain.
@@ -343,17 +357,16 @@ class QuoteReader:
         if not question.speaker:
             return abstention(question, passages, 0.0)
         citations: list[Citation] = []
-        topic = set(question.topic_words)
+        topic = set(self._stems(question.topic_words))
         seen_docs: list[str] = []
         for passage in passages:
             if passage.doc_id not in seen_docs:
                 seen_docs.append(passage.doc_id)
         for doc_id in seen_docs:
-            record = self.index.documents[doc_id]
+            record = self.documents[doc_id]
             spans = [(s.start, s.end) for s in record.sentences]
             for statement in self.attributor.statements(question.speaker, record.text, spans):
-                sentence_text = record.text[statement.sentence_start : statement.sentence_end]
-                if topic and not topic & set(content_words(sentence_text)):
+                if topic and not topic & self._context_stems(record.text, statement):
                     continue
                 holder = next(
                     (
@@ -365,24 +378,14 @@ class QuoteReader:
                     ),
                     None,
                 )
-                passage_start = holder.start if holder else statement.sentence_start
-                passage_end = holder.end if holder else statement.sentence_end
                 citations.append(
-                    Citation(
-                        doc_id=record.doc_id,
-                        title=record.title,
-                        source_path=record.source_path,
-                        start=statement.start,
-                        end=statement.end,
-                        quote=record.text[statement.start : statement.end],
-                        sentence=sentence_text,
-                        sentence_start=statement.sentence_start,
-                        sentence_end=statement.sentence_end,
-                        passage=record.text[passage_start:passage_end],
-                        passage_start=passage_start,
-                        passage_end=passage_end,
-                        score=0.9 if statement.direct else 0.85,
-                        page=record.page_at(statement.start),
+                    cite(
+                        record,
+                        statement.start,
+                        statement.end,
+                        score=1.0,
+                        passage=holder,
+                        sentence=(statement.sentence_start, statement.sentence_end),
                     )
                 )
         if not citations:
@@ -391,7 +394,13 @@ class QuoteReader:
             question=question.text,
             text=" … ".join(citation.quote for citation in citations),
             abstained=False,
-            confidence=0.9,
+            confidence=0.0,
             sentence=citations[0].sentence,
             citations=tuple(citations),
         )
+
+    @staticmethod
+    def with_confidence(answer: Answer, confidence: float) -> Answer:
+        """``answer`` with its confidence (and every citation's score) set to ``confidence``."""
+        citations = tuple(replace(c, score=confidence) for c in answer.citations)
+        return replace(answer, confidence=confidence, citations=citations)

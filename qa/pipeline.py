@@ -19,12 +19,16 @@ from index import (
     SentenceTransformerEmbedder,
     StoredIndex,
 )
+from qa.answering import Reader
+from qa.attribution import QuoteReader
 from qa.followup import FollowUpResolver, HistoryItem
 from qa.nlp import Analyzer
-from qa.question import analyse_question
-from qa.reader import Reader, RuleReader
+from qa.question import Question, analyse_question
+from qa.reader import RuleReader
 from qa.retriever import HybridRetriever, RetrievalConfig
 from qa.settings import Settings
+from qa.span_model import SpanModel
+from qa.span_reader import SpanReader
 from qa.types import Answer, Passage
 
 logger = logging.getLogger(__name__)
@@ -39,6 +43,8 @@ class _Live:
     index: StoredIndex
     retriever: HybridRetriever
     reader: Reader
+    span_reader: SpanReader
+    quotes: QuoteReader
 
 
 class QA:
@@ -71,6 +77,8 @@ class QA:
         )
         # Retriever and reader share it: each question goes through the model once.
         self._questions = RecentTexts(self.embedder)
+        # The reader's model outlives index versions; only its documents change.
+        self.span_model = SpanModel(self.settings.reader_model_path)
         self._live: _Live | None = None
         self._swap_lock = threading.Lock()
 
@@ -88,14 +96,19 @@ class QA:
             milvus_token=self.settings.milvus_token,
         )
 
-    def _make_reader(self, index: StoredIndex) -> Reader:
-        if self.settings.reader_model_path is not None:
-            from qa.attribution import QuoteReader
-            from qa.neural_reader import NeuralReader
-
-            quotes = QuoteReader(index, self.analyzer)
-            return NeuralReader(index, self.settings.reader_model_path, quotes=quotes)
+    def _make_reader(self, index: StoredIndex, span_reader: SpanReader) -> Reader:
+        if self.settings.reader == "neural":
+            return span_reader
         return RuleReader(index, self.analyzer, embedder=self._questions)
+
+    def _make_span_reader(self, index: StoredIndex) -> SpanReader:
+        return SpanReader(
+            index.documents,
+            self.span_model,
+            focus_chars=self.settings.reader_focus_chars,
+            first_passages=self.settings.reader_first_passages,
+            early_margin=self.settings.reader_early_margin,
+        )
 
     def _load(self) -> _Live:
         index = self.store.load(expected_model=self.embedder.fingerprint())
@@ -103,7 +116,14 @@ class QA:
             index, self._questions, RetrievalConfig(top_k=self.settings.top_k)
         )
         retriever.warm_up()
-        return _Live(index=index, retriever=retriever, reader=self._make_reader(index))
+        span_reader = self._make_span_reader(index)
+        return _Live(
+            index=index,
+            retriever=retriever,
+            reader=self._make_reader(index, span_reader),
+            span_reader=span_reader,
+            quotes=QuoteReader(index.documents, self.analyzer),
+        )
 
     def _current(self) -> _Live:
         with self._swap_lock:
@@ -122,6 +142,7 @@ class QA:
         """Build the index if missing, load it, the models and the parser."""
         self._current()
         self.analyzer.warm_up()
+        self._current().span_reader.warm_up()
         if isinstance(self.embedder, SentenceTransformerEmbedder):
             self.embedder.warm_up()
 
@@ -131,8 +152,16 @@ class QA:
         return self._current().index
 
     @property
+    def span_reader(self) -> SpanReader:
+        """The neural span reader: it answers when ``settings.reader`` is ``neural``.
+
+        Quote answers get their confidence from it whichever reader answers.
+        """
+        return self._current().span_reader
+
+    @property
     def reader(self) -> Reader:
-        """The reader answers come from now (built-in, or the neural one when configured)."""
+        """The reader answers come from now (``settings.reader``)."""
         return self._current().reader
 
     def reload(self) -> None:
@@ -201,8 +230,23 @@ class QA:
         if resolved != question:
             logger.info("follow-up %r read as %r", question, resolved)
         passages = live.retriever.retrieve(resolved, k=k)
-        result = live.reader.read(analyse_question(resolved), passages)
+        result = self._read(live, analyse_question(resolved), passages)
         return _with_question(result, question, resolved)
+
+    def _read(self, live: _Live, question: Question, passages: Sequence[Passage]) -> Answer:
+        """Route the question: "What did X say?" to quote attribution, the rest to the model.
+
+        A quote answer's confidence is the model's calibrated confidence in its best span
+        within the passages that hold the quotes. When no statement by X is found, the model
+        reads the passages like any other question, and abstains if they do not answer.
+        """
+        if question.kind == "say" and question.speaker:
+            quoted = live.quotes.read(question, passages)
+            if not quoted.abstained:
+                return live.quotes.with_confidence(
+                    quoted, live.span_reader.confidence_in(question.text, quoted.citations)
+                )
+        return live.reader.read(question, passages)
 
 
 def _with_question(result: Answer, question: str, resolved: str) -> Answer:

@@ -176,7 +176,7 @@ class RuleReader:
         self.analyzer = analyzer
         self.embedder = embedder
         self._models = models
-        self.quotes = QuoteReader(index, analyzer)
+        self.quotes = QuoteReader(index.documents, analyzer)
         self._vocabulary: Vocabulary | None = None
         self._sentence_stems: dict[tuple[str, int], list[str]] = {}
         self._vectors: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()

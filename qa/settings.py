@@ -9,6 +9,7 @@ from pathlib import Path
 from index.builder import INDEX_ENGINES
 from index.vector_store import STORE_KINDS, StoreConfig
 
+READERS = ("features", "neural")
 DEFAULT_INDEX_DIR = Path("data") / "index"
 DEFAULT_UPLOADS_DIR = Path("data") / "uploads"
 
@@ -33,8 +34,18 @@ class Settings:
             env ``QA_DOCUMENTS``, paths separated by ``:``).
         model_path: Embedding model folder (default: the bundled all-MiniLM-L6-v2;
             env ``QA_MODEL_PATH``).
-        reader_model_path: A local Hugging Face extractive-QA model folder to use instead of
-            the built-in reader (default None; env ``QA_READER_MODEL``).
+        reader: Which reader answers: ``features`` (the feature-based span scorer, default)
+            or ``neural`` (the fine-tuned MiniLM span model in ``qa/reader_model``); env
+            ``QA_READER``. Quote attribution and its confidence are the same for both.
+        reader_model_path: The span reader's model folder (default None: the reader shipped
+            in ``qa/reader_model``; env ``QA_READER_MODEL``).
+        reader_first_passages: Passages the reader reads before deciding whether it needs
+            the rest (default 2; 0 reads all at once; env ``QA_READER_FIRST``).
+        reader_early_margin: The reader stops after the first passages when its best span
+            there beats "no answer" by this much, in log probability (default 2.0).
+        reader_focus_chars: Characters read of each of the other passages, around the
+            sentence that best matches the question (0: whole passages; env
+            ``QA_READER_FOCUS``).
         top_k: Passages consulted per question (default 5; env ``QA_TOP_K``).
         chunk_size_chars: Chunk size in characters (default 1000; env ``QA_CHUNK_SIZE``).
         chunk_overlap_chars: Chunk overlap in characters (default 150; env ``QA_CHUNK_OVERLAP``).
@@ -65,6 +76,10 @@ class Settings:
     documents: tuple[Path, ...] = field(default_factory=lambda: (default_documents_dir(),))
     model_path: Path | None = None
     reader_model_path: Path | None = None
+    reader: str = "features"
+    reader_first_passages: int = 2
+    reader_early_margin: float = 2.0
+    reader_focus_chars: int = 0
     top_k: int = 5
     chunk_size_chars: int = 1000
     chunk_overlap_chars: int = 150
@@ -89,6 +104,11 @@ class Settings:
             )
         if self.milvus_index.upper() not in ("FLAT", "HNSW"):
             raise ValueError(f"unknown Milvus index type {self.milvus_index!r}; use FLAT or HNSW")
+        if self.reader not in READERS:
+            raise ValueError(
+                f"unknown reader {self.reader!r}; choose one of {', '.join(READERS)} "
+                "(QA_READER, --reader)"
+            )
         if self.index_engine not in INDEX_ENGINES:
             raise ValueError(
                 f"unknown index engine {self.index_engine!r}; "
@@ -128,6 +148,8 @@ class Settings:
             ("chunk_overlap_chars", "QA_CHUNK_OVERLAP"),
             ("port", "QA_PORT"),
             ("max_upload_bytes", "QA_MAX_UPLOAD_BYTES"),
+            ("reader_focus_chars", "QA_READER_FOCUS"),
+            ("reader_first_passages", "QA_READER_FIRST"),
         ):
             if value := environ.get(variable):
                 try:
@@ -145,6 +167,7 @@ class Settings:
             ("milvus_token", "QA_MILVUS_TOKEN"),
             ("milvus_index", "QA_MILVUS_INDEX"),
             ("index_engine", "QA_INDEX_ENGINE"),
+            ("reader", "QA_READER"),
             ("ray_address", "QA_RAY_ADDRESS"),
         ):
             if value := environ.get(variable):

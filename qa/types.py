@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-NO_ANSWER_TEXT = "The documents do not say."
+NO_ANSWER_TEXT = "I could not find this in your documents."
 
 
 @dataclass(frozen=True)

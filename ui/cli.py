@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import signal
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -32,6 +33,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         changes["top_k"] = args.top_k
     if getattr(args, "reader_model", None):
         changes["reader_model_path"] = Path(args.reader_model)
+    if getattr(args, "reader", None):
+        changes["reader"] = args.reader
     for name in ("vector_store", "milvus_uri", "milvus_collection", "milvus_index"):
         if getattr(args, name, None):
             changes[name] = getattr(args, name)
@@ -212,6 +215,10 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if not dataset.is_file():
         raise FileNotFoundError(f"no evaluation file {dataset}")
     work = Path(args.work_dir) if args.work_dir else Path("data") / "eval" / dataset.stem
+    from qa.news_evaluation import is_news_file
+
+    if is_news_file(dataset):
+        return _eval_news(args, settings, dataset, work)
     corpus = load_squad(dataset, work)
     eval_settings = replace(
         settings,
@@ -238,10 +245,45 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.report_dir:
         from qa.report import write_report
 
-        reader = str(settings.reader_model_path) if settings.reader_model_path else "built-in"
+        reader = settings.reader
+        if settings.reader == "neural" and settings.reader_model_path:
+            reader += f" ({settings.reader_model_path})"
         about = {"dataset": str(dataset), "evaluated": len(questions), "reader": reader}
         json_path, plot_path = write_report(report, results, Path(args.report_dir), about)
         print(f"report written to {json_path} and {plot_path}")
+    return 0
+
+
+def _eval_news(args: argparse.Namespace, settings: Settings, dataset: Path, work: Path) -> int:
+    """``qa eval`` on a questions file over a documents folder (default: ``docs/`` beside it)."""
+    from qa.news_evaluation import evaluate_news, format_news_report, load_news, summarise_news
+
+    documents = Path(args.documents) if args.documents else dataset.parent / "docs"
+    if not documents.is_dir():
+        raise FileNotFoundError(f"no documents folder {documents} (give one with --documents)")
+    eval_settings = replace(
+        settings,
+        index_dir=Path(args.index_dir) if args.index_dir else work / "index",
+        documents=(documents,),
+    )
+    qa = QA(eval_settings)
+    qa.update([documents])
+    items = load_news(dataset)
+    if args.limit:
+        items = items[: args.limit]
+    results = evaluate_news(qa, items)
+    print(f"dataset {dataset} over {documents} ({len(qa.index.documents)} documents)")
+    print(format_news_report(summarise_news(results), results))
+    if args.report_dir:
+        report_dir = Path(args.report_dir)
+        report_dir.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "dataset": str(dataset),
+            "summary": summarise_news(results).to_dict(),
+            "results": [asdict(r) for r in results],
+        }
+        (report_dir / "report.json").write_text(json.dumps(payload, indent=2) + "\n")
+        print(f"report written to {report_dir / 'report.json'}")
     return 0
 
 
@@ -313,6 +355,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print the answer as one JSON object")
     ask.add_argument("--history", nargs="*", help="earlier questions, oldest first")
     ask.add_argument("--top-k", type=int, help="passages to consult (default 5)")
+    ask.add_argument(
+        "--reader",
+        choices=("features", "neural"),
+        help="which reader answers (default features; env QA_READER)",
+    )
 
     with_index_dir(commands.add_parser("docs", help="list the indexed documents"))
 
@@ -320,8 +367,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 7860)")
 
-    evaluation = with_index_dir(commands.add_parser("eval", help="evaluate on a SQuAD 2.0 file"))
-    evaluation.add_argument("dataset", help="SQuAD 2.0-format JSON file")
+    evaluation = with_index_dir(
+        commands.add_parser(
+            "eval", help="evaluate on a SQuAD 2.0 file, or a questions file over a folder"
+        )
+    )
+    evaluation.add_argument(
+        "dataset",
+        help="SQuAD 2.0-format JSON file, or a questions file (questions, conversations)",
+    )
+    evaluation.add_argument(
+        "--documents", help="for a questions file: the documents folder (default: docs/ beside it)"
+    )
     evaluation.add_argument("--articles", help="only ask questions of these articles (comma list)")
     evaluation.add_argument("--limit", type=int, help="ask at most this many questions")
     evaluation.add_argument("--work-dir", help="where paragraph files and the index are kept")
@@ -329,8 +386,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--report-dir", help="also write report.json and report.png (plots) into this folder"
     )
     evaluation.add_argument(
+        "--reader",
+        choices=("features", "neural"),
+        help="which reader answers (default features; env QA_READER)",
+    )
+    evaluation.add_argument(
         "--reader-model",
-        help="local Hugging Face extractive-QA model folder to read with (env QA_READER_MODEL)",
+        help="span reader model folder to read with instead of the shipped one "
+        "(env QA_READER_MODEL)",
     )
     return parser
 
@@ -339,6 +402,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``qa`` command; returns the exit status."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    # transformers draws a progress bar for every model it loads; a CLI answer should not.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

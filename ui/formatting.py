@@ -12,7 +12,7 @@ from qa import Answer, Citation, Passage
 # a monochrome display and copy-and-paste.
 ANSWER_OPEN = "[answer: "
 ANSWER_CLOSE = "]"
-RELATED_LABEL = "related, not an answer"
+RELATED_LABEL = "may help, not an answer"
 PREVIEW_CHARS = 280
 # One pass over the text, so a reference written for one character is never escaped again.
 _ESCAPES = {ord(char): f"&#{ord(char)};" for char in "&<>\"'$`*_[]{}|~\\#"}
@@ -158,11 +158,13 @@ def answer_html(answer: Answer, max_related: int = 3) -> str:
         parts = [
             '<div class="qa-message qa-abstained">',
             f'<p class="qa-short"><strong>{text(answer.text)}</strong> '
-            "None of your documents answers this question, so there is no answer to show.</p>",
+            "No passage answered it clearly enough to quote as an answer.</p>",
         ]
         related = answer.related[:max_related]
         if related:
-            parts.append(f'<p class="qa-related-heading">Closest passages ({RELATED_LABEL}):</p>')
+            parts.append(
+                f'<p class="qa-related-heading">The closest passages ({RELATED_LABEL}):</p>'
+            )
             parts.extend(related_html(n, p) for n, p in enumerate(related, start=1))
         parts.append("</div>")
         return "".join(parts)

@@ -1,4 +1,4 @@
-"""Abstention: questions the documents do not answer get "the documents do not say"."""
+"""Abstention: questions the documents do not answer get "I could not find this"."""
 
 from __future__ import annotations
 

@@ -133,7 +133,7 @@ def test_abstention_says_so_and_labels_passages_as_related(seed_qa: QA) -> None:
     related = tuple(seed_qa.retrieve(question, k=2))
     answer = Answer(question, NO_ANSWER_TEXT, abstained=True, confidence=0.1, related=related)
     html = answer_html(answer)
-    assert NO_ANSWER_TEXT in html and "None of your documents answers" in html
+    assert NO_ANSWER_TEXT in html and "No passage answered it" in html
     assert html.count(RELATED_LABEL) == 1 + len(related)
     assert "<mark" not in html and "Confidence" not in html
 

@@ -1,0 +1,152 @@
+"""The shipped neural reader: loads offline, answers a new story, cites exactly, abstains."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from index import SentenceTransformerEmbedder
+from qa import QA, Settings
+from qa.question import analyse_question
+from qa.span_model import CALIBRATION_FILE, DEFAULT_READER_MODEL, ReaderUnavailableError, SpanModel
+from qa.span_reader import SpanReader
+
+# A story nobody has published: the model cannot have seen it.
+LIBRARY = """New library opens in Tarrowby
+
+The town of Tarrowby opened its new public library on 14 March after two years of building work.
+The library cost 4.2 million euros, most of it paid by the regional council.
+It was designed by the architect Mira Halvorsen, who also planned the town's railway station.
+The building holds 60,000 books and a children's theatre on its top floor.
+Mayor Colm Devlin said the library would stay open until ten o'clock every evening.
+"""
+
+HARBOUR = """Tarrowby harbour plans approved
+
+Councillors in Tarrowby approved a plan to deepen the harbour on Tuesday.
+Work will start next spring. The harbour plan was drawn up by Mira Halvorsen, the architect
+of the town's new library.
+"""
+
+
+@pytest.fixture(scope="module")
+def story_qa(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> QA:
+    folder = tmp_path_factory.mktemp("story-docs")
+    (folder / "library.txt").write_text(LIBRARY, encoding="utf-8")
+    (folder / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
+    qa = QA(
+        Settings(
+            index_dir=tmp_path_factory.mktemp("story-index"), documents=(folder,), reader="neural"
+        ),
+        embedder=embedder,
+    )
+    qa.warm_up()
+    return qa
+
+
+def test_the_shipped_reader_is_in_the_package_and_small() -> None:
+    weights = DEFAULT_READER_MODEL / "model.onnx"
+    assert weights.is_file()
+    assert weights.stat().st_size < 50 * 1024 * 1024
+    assert (DEFAULT_READER_MODEL / "tokenizer.json").is_file()
+    calibration = json.loads((DEFAULT_READER_MODEL / CALIBRATION_FILE).read_text())
+    assert 0.0 < calibration["threshold"] < 1.0
+    assert "squad2_dev_subset" not in json.dumps(calibration["fitted_on"])
+
+
+def test_the_reader_loads_with_the_network_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    model = SpanModel()
+    model.warm_up()
+    assert model.calibration.threshold > 0.0
+
+
+def test_a_missing_model_folder_says_what_to_do(tmp_path: Path) -> None:
+    reader = SpanReader({}, SpanModel(tmp_path / "nowhere"))
+    with pytest.raises(ReaderUnavailableError, match="train_reader"):
+        reader.warm_up()
+
+
+def test_settings_choose_the_neural_reader(story_qa: QA, seed_qa: QA) -> None:
+    assert isinstance(story_qa.reader, SpanReader)
+    assert story_qa.reader is story_qa.span_reader
+    assert story_qa.span_reader.model.model_dir == DEFAULT_READER_MODEL
+    # Whichever reader answers, the span model is there for quote confidence.
+    assert seed_qa.span_reader.model.model_dir == DEFAULT_READER_MODEL
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How much did the library cost?", "4.2 million euros"),
+        ("When did the library open?", "14 March"),
+        ("Who designed the library?", "Mira Halvorsen"),
+        ("How many books does the library hold?", "60,000"),
+        ("Where is the children's theatre?", "top floor"),
+    ],
+)
+def test_questions_about_a_new_story_are_answered(
+    story_qa: QA, question: str, expected: str
+) -> None:
+    answer = story_qa.answer(question)
+    assert not answer.abstained, f"abstained at confidence {answer.confidence:.2f}"
+    assert expected in answer.text
+    assert len(answer.text) < 4 * len(expected) + 20
+    for citation in answer.citations:
+        text = story_qa.index.documents[citation.doc_id].text
+        assert text[citation.start : citation.end] == citation.quote
+        assert citation.quote in citation.sentence
+        assert text[citation.sentence_start : citation.sentence_end] == citation.sentence
+        assert text[citation.passage_start : citation.passage_end] == citation.passage
+
+
+def test_the_same_answer_in_two_documents_is_cited_in_both(story_qa: QA) -> None:
+    answer = story_qa.answer("Which architect designed the library?")
+    assert not answer.abstained
+    assert "Mira Halvorsen" in answer.text
+    cited = {c.doc_id for c in answer.citations}
+    assert len(cited) == 2, [c.quote for c in answer.citations]
+    assert all("Halvorsen" in c.quote for c in answer.citations)
+
+
+def test_a_question_the_story_does_not_answer_is_refused(story_qa: QA) -> None:
+    answer = story_qa.answer("How many people live in Tarrowby?")
+    assert answer.abstained, f"answered {answer.text!r} at {answer.confidence:.2f}"
+    assert answer.related
+
+
+def test_confidence_is_a_probability_that_ranks_answers(story_qa: QA) -> None:
+    sure = story_qa.answer("How much did the library cost?")
+    unsure = story_qa.answer("How many people live in Tarrowby?")
+    assert 0.0 <= unsure.confidence < sure.confidence <= 1.0
+    assert sure.confidence >= story_qa.span_reader.calibration.threshold
+    assert unsure.confidence < story_qa.span_reader.calibration.threshold
+
+
+def test_quote_answers_get_a_computed_confidence(story_qa: QA) -> None:
+    answer = story_qa.answer("What did Devlin say?")
+    assert not answer.abstained
+    assert "the library would stay open until ten o'clock every evening" in answer.text
+    assert 0.0 < answer.confidence < 1.0
+    assert all(c.score == answer.confidence for c in answer.citations)
+
+
+def test_a_follow_up_is_read_with_the_person_it_refers_to(story_qa: QA) -> None:
+    answer = story_qa.answer("Which plan did she draw up?", history=["Who is Mira Halvorsen?"])
+    assert "Halvorsen" in answer.resolved_question
+    assert not answer.abstained
+    assert "harbour plan" in answer.text.lower()
+
+
+def test_reading_reports_every_window_it_read(story_qa: QA) -> None:
+    passages = story_qa.retrieve("How much did the library cost?")
+    reading = story_qa.span_reader.reading("How much did the library cost?", passages)
+    assert reading.windows >= len(passages)
+    assert reading.places and reading.features["margin"] > 0
+    best = reading.places[0]
+    text = story_qa.index.documents[best.passage.doc_id].text
+    question = analyse_question("How much did the library cost?")
+    assert story_qa.span_reader.read(question, passages).text == text[best.start : best.end].strip()
