@@ -13,6 +13,7 @@ import numpy.typing as npt
 from index import Embedder, StoredIndex
 from qa.answering import Reader, abstention
 from qa.attribution import QuoteReader
+from qa.citations import cite
 from qa.features import (
     QuestionTerms,
     Vocabulary,
@@ -301,22 +302,13 @@ class RuleReader:
     # -- answers ------------------------------------------------------------------------
 
     def _citation(self, sentence: SentenceView, start: int, end: int, score: float) -> Citation:
-        record = self.index.documents[sentence.doc_id]
-        return Citation(
-            doc_id=record.doc_id,
-            title=record.title,
-            source_path=record.source_path,
-            start=start,
-            end=end,
-            quote=record.text[start:end],
-            sentence=record.text[sentence.start : sentence.end],
-            sentence_start=sentence.start,
-            sentence_end=sentence.end,
-            passage=sentence.passage.text,
-            passage_start=sentence.passage.start,
-            passage_end=sentence.passage.end,
-            score=score,
-            page=record.page_at(start),
+        return cite(
+            self.index.documents[sentence.doc_id],
+            start,
+            end,
+            score,
+            passage=sentence.passage,
+            sentence=(sentence.start, sentence.end),
         )
 
     def decide(self, reading: Reading) -> tuple[SpanOption | None, float]:
