@@ -9,7 +9,7 @@ only a quotation, right after one of the person's statements, continues it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qa.answering import abstention
@@ -383,7 +383,7 @@ class QuoteReader:
                         record,
                         statement.start,
                         statement.end,
-                        score=1.0,
+                        score=0.9 if statement.direct else 0.85,
                         passage=holder,
                         sentence=(statement.sentence_start, statement.sentence_end),
                     )
@@ -394,13 +394,8 @@ class QuoteReader:
             question=question.text,
             text=" … ".join(citation.quote for citation in citations),
             abstained=False,
-            confidence=0.0,
+            # Not calibrated: no labelled attribution questions to fit on (see README).
+            confidence=0.9,
             sentence=citations[0].sentence,
             citations=tuple(citations),
         )
-
-    @staticmethod
-    def with_confidence(answer: Answer, confidence: float) -> Answer:
-        """``answer`` with its confidence (and every citation's score) set to ``confidence``."""
-        citations = tuple(replace(c, score=confidence) for c in answer.citations)
-        return replace(answer, confidence=confidence, citations=citations)

@@ -142,7 +142,8 @@ class QA:
         """Build the index if missing, load it, the models and the parser."""
         self._current()
         self.analyzer.warm_up()
-        self._current().span_reader.warm_up()
+        if self.settings.reader == "neural":
+            self._current().span_reader.warm_up()
         if isinstance(self.embedder, SentenceTransformerEmbedder):
             self.embedder.warm_up()
 
@@ -153,10 +154,7 @@ class QA:
 
     @property
     def span_reader(self) -> SpanReader:
-        """The neural span reader: it answers when ``settings.reader`` is ``neural``.
-
-        Quote answers get their confidence from it whichever reader answers.
-        """
+        """The neural span reader (it answers when ``settings.reader`` is ``neural``)."""
         return self._current().span_reader
 
     @property
@@ -234,18 +232,15 @@ class QA:
         return _with_question(result, question, resolved)
 
     def _read(self, live: _Live, question: Question, passages: Sequence[Passage]) -> Answer:
-        """Route the question: "What did X say?" to quote attribution, the rest to the model.
+        """Route the question: "What did X say?" to quote attribution, the rest to the reader.
 
-        A quote answer's confidence is the model's calibrated confidence in its best span
-        within the passages that hold the quotes. When no statement by X is found, the model
-        reads the passages like any other question, and abstains if they do not answer.
+        When no statement by X is found, the reader reads the passages like any other
+        question, and abstains if they do not answer.
         """
         if question.kind == "say" and question.speaker:
             quoted = live.quotes.read(question, passages)
             if not quoted.abstained:
-                return live.quotes.with_confidence(
-                    quoted, live.span_reader.confidence_in(question.text, quoted.citations)
-                )
+                return quoted
         return live.reader.read(question, passages)
 
 

@@ -251,31 +251,6 @@ class SpanReader:
             return 0.0
         return self.calibration.probability(reading.features)
 
-    def confidence_in(self, question: str, citations: Sequence[Citation]) -> float:
-        """Calibrated confidence that the passages of ``citations`` answer ``question``.
-
-        Used for answers found by other means (quote attribution): the model reads the
-        passages holding the cited spans, and its calibrated probability for its best span
-        there is the answer's confidence.
-        """
-        passages: dict[tuple[str, int], Passage] = {}
-        for citation in citations:
-            key = (citation.doc_id, citation.passage_start)
-            passages.setdefault(
-                key,
-                Passage(
-                    chunk_id=f"{citation.doc_id}@{citation.passage_start}",
-                    doc_id=citation.doc_id,
-                    title=citation.title,
-                    source_path=citation.source_path,
-                    start=citation.passage_start,
-                    end=citation.passage_end,
-                    text=citation.passage,
-                    score=0.0,
-                ),
-            )
-        return self.confidence(self.reading(question, list(passages.values())))
-
     def read(self, question: Question, passages: Sequence[Passage]) -> Answer:
         """Answer ``question`` from ``passages``, or abstain.
 
