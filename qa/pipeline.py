@@ -43,7 +43,6 @@ class _Live:
     index: StoredIndex
     retriever: HybridRetriever
     reader: Reader
-    span_reader: SpanReader
     quotes: QuoteReader
 
 
@@ -96,12 +95,9 @@ class QA:
             milvus_token=self.settings.milvus_token,
         )
 
-    def _make_reader(self, index: StoredIndex, span_reader: SpanReader) -> Reader:
-        if self.settings.reader == "neural":
-            return span_reader
-        return RuleReader(index, self.analyzer, embedder=self._questions)
-
-    def _make_span_reader(self, index: StoredIndex) -> SpanReader:
+    def _make_reader(self, index: StoredIndex) -> Reader:
+        if self.settings.reader != "neural":
+            return RuleReader(index, self.analyzer, embedder=self._questions)
         return SpanReader(
             index.documents,
             self.span_model,
@@ -116,12 +112,10 @@ class QA:
             index, self._questions, RetrievalConfig(top_k=self.settings.top_k)
         )
         retriever.warm_up()
-        span_reader = self._make_span_reader(index)
         return _Live(
             index=index,
             retriever=retriever,
-            reader=self._make_reader(index, span_reader),
-            span_reader=span_reader,
+            reader=self._make_reader(index),
             quotes=QuoteReader(index.documents, self.analyzer),
         )
 
@@ -142,8 +136,8 @@ class QA:
         """Build the index if missing, load it, the models and the parser."""
         self._current()
         self.analyzer.warm_up()
-        if self.settings.reader == "neural":
-            self._current().span_reader.warm_up()
+        if isinstance(reader := self._current().reader, SpanReader):
+            reader.warm_up()
         if isinstance(self.embedder, SentenceTransformerEmbedder):
             self.embedder.warm_up()
 
@@ -151,11 +145,6 @@ class QA:
     def index(self) -> StoredIndex:
         """The index answers come from now."""
         return self._current().index
-
-    @property
-    def span_reader(self) -> SpanReader:
-        """The neural span reader (it answers when ``settings.reader`` is ``neural``)."""
-        return self._current().span_reader
 
     @property
     def reader(self) -> Reader:

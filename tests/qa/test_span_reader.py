@@ -72,8 +72,7 @@ def test_a_missing_model_folder_says_what_to_do(tmp_path: Path) -> None:
 
 def test_settings_choose_the_neural_reader(story_qa: QA, seed_qa: QA) -> None:
     assert isinstance(story_qa.reader, SpanReader)
-    assert story_qa.reader is story_qa.span_reader
-    assert story_qa.span_reader.model.model_dir == DEFAULT_READER_MODEL
+    assert story_qa.reader.model.model_dir == DEFAULT_READER_MODEL
     assert not isinstance(seed_qa.reader, SpanReader), "the feature reader is the default"
 
 
@@ -121,8 +120,8 @@ def test_confidence_is_a_probability_that_ranks_answers(story_qa: QA) -> None:
     sure = story_qa.answer("How much did the library cost?")
     unsure = story_qa.answer("How many people live in Tarrowby?")
     assert 0.0 <= unsure.confidence < sure.confidence <= 1.0
-    assert sure.confidence >= story_qa.span_reader.calibration.threshold
-    assert unsure.confidence < story_qa.span_reader.calibration.threshold
+    assert sure.confidence >= story_qa.reader.calibration.threshold
+    assert unsure.confidence < story_qa.reader.calibration.threshold
 
 
 def test_a_follow_up_is_read_with_the_person_it_refers_to(story_qa: QA) -> None:
@@ -134,10 +133,10 @@ def test_a_follow_up_is_read_with_the_person_it_refers_to(story_qa: QA) -> None:
 
 def test_reading_reports_every_window_it_read(story_qa: QA) -> None:
     passages = story_qa.retrieve("How much did the library cost?")
-    reading = story_qa.span_reader.reading("How much did the library cost?", passages)
+    reading = story_qa.reader.reading("How much did the library cost?", passages)
     assert reading.windows >= len(passages)
     assert reading.places and reading.features["margin"] > 0
     best = reading.places[0]
     text = story_qa.index.documents[best.passage.doc_id].text
     question = analyse_question("How much did the library cost?")
-    assert story_qa.span_reader.read(question, passages).text == text[best.start : best.end].strip()
+    assert story_qa.reader.read(question, passages).text == text[best.start : best.end].strip()
