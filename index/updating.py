@@ -125,6 +125,7 @@ class IndexUpdate:
         self.files_total = 0
         self.files_done = 0
         self.chunks_embedded = 0
+        self.chunks_total = 0
         self.embedding_s = 0.0
         self.model_ready = False
         self.problems: list[FileProblem] = []
@@ -148,6 +149,7 @@ class IndexUpdate:
                     files_total=self.files_total,
                     files_done=self.files_done,
                     chunks_embedded=self.chunks_embedded,
+                    chunks_total=self.chunks_total,
                     elapsed_s=time.monotonic() - self.started,
                     embedding_s=self.embedding_s,
                     path=path,
@@ -303,6 +305,7 @@ class IndexUpdate:
         else:
             self.fresh_vectors[doc_id] = vectors
             self.chunks_embedded += len(record.chunks)
+            self.chunks_total += len(record.chunks)
             self._emit("embedding", path=str(source.path))
         (self.updated if earlier is not None else self.added).append(doc_id)
         self._accept(record, [])
@@ -336,6 +339,7 @@ class IndexUpdate:
         spans = [(record, span) for record, _ in items for span in record.chunks]
         vectors = np.empty((len(spans), dimension), dtype=np.float32)
         path = items[-1][1]
+        self.chunks_total += len(spans)
         if not self.model_ready:
             # Load the model before timing, so chunks per second measure embedding alone.
             warm_up = getattr(self.embedder, "warm_up", None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -10,15 +11,16 @@ import gradio as gr
 
 from qa import QA, EmptyQuestionError, Settings
 from ui.formatting import answer_html, human_size, question_html, sources_html, status_html
-from ui.style import CSS, SCRIPT
+from ui.style import CSS, SCRIPT, theme
 from ui.uploads import DocumentLibrary, IncomingFile, UploadRefused, supported_suffixes
 
 logger = logging.getLogger(__name__)
 
+# Questions the seed article answers with confidence: a quote, a name, another quote.
 EXAMPLES = (
     "What did Larijani say?",
-    "Who is Ali Larijani?",
-    "When did Trump speak to Axios?",
+    "Who reported from Tehran for Al Jazeera?",
+    "What did Trump say?",
 )
 # Answering is CPU-bound; two at a time fills the two cores this runs on.
 ANSWER_CONCURRENCY = 2
@@ -62,7 +64,7 @@ def build_app(qa: QA, settings: Settings | None = None) -> gr.Blocks:
             return chat, conversation, ""
         shown = [
             {"role": "user", "content": question_html(question)},
-            {"role": "assistant", "content": answer_html(answer)},
+            {"role": "assistant", "content": answer_html(answer, key=uuid.uuid4().hex[:10])},
         ]
         # Follow-ups are resolved from the plain question and short answer, not the HTML.
         plain = [
@@ -113,32 +115,59 @@ def build_app(qa: QA, settings: Settings | None = None) -> gr.Blocks:
         table, choices = refresh()
         return table, status_html(result.messages, ok=result.ok), choices, None
 
-    def on_remove(doc_id: str | None) -> tuple[str, str, Any]:
+    def on_choose(doc_id: str | None) -> tuple[Any, Any]:
+        # Nothing can be removed until a document is chosen; a new choice hides any question.
+        # The last removal's message stays: the list is emptied right after a removal.
+        return gr.update(interactive=bool(doc_id)), gr.update(visible=False)
+
+    def on_ask_removal(doc_id: str | None) -> tuple[Any, str]:
+        row = next((r for r in library.rows() if r.doc_id == doc_id), None)
+        if row is None:
+            return gr.update(visible=False), ""
+        question_text = status_html(
+            [
+                f"Remove {row.title!r} ({row.file_name}) from the index? Its {row.chunks} "
+                "passages will no longer answer questions, and a file uploaded here is deleted."
+            ],
+            ok=False,
+        )
+        return gr.update(visible=True), question_text
+
+    def on_remove(doc_id: str | None) -> tuple[str, str, Any, Any, Any]:
+        hidden = gr.update(visible=False)
         if not doc_id:
             table, choices = refresh()
-            return table, status_html(["Choose a document to remove first."], ok=False), choices
+            message = status_html(["Choose a document to remove first."], ok=False)
+            return table, message, choices, hidden, gr.update(interactive=False)
         try:
             message, ok = library.remove(doc_id), True
         except UploadRefused as exc:
             message, ok = f"Not removed: {exc}.", False
         table, choices = refresh()
-        return table, status_html([message], ok=ok), choices
+        return table, status_html([message], ok=ok), choices, hidden, gr.update(interactive=False)
 
     with gr.Blocks(title="Ask your documents", delete_cache=(3600, 3600)) as app:
         conversation = gr.State([])
-        gr.Markdown(
-            "# Ask your documents\n"
-            "Every answer is copied word for word from your documents. Open a numbered "
-            "source to see the passage, with the answer marked."
+        gr.HTML(
+            '<div class="qa-header"><h1>Ask your documents</h1>'
+            "<p>Every answer is copied word for word from your documents. Click a marker "
+            "such as [1] to see the passage it comes from, with the answer marked.</p>"
+            '<a class="qa-jump" href="#qa-sources-panel">Your documents and uploads ↓</a></div>',
+            elem_id="qa-header",
         )
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=300):
+                with gr.Row(elem_id="qa-clear-row"):
+                    clear = gr.Button(
+                        "New conversation", size="sm", variant="secondary", elem_id="qa-clear"
+                    )
                 chatbot = gr.Chatbot(
                     label="Conversation",
                     show_label=False,
                     elem_id="qa-chat",
                     layout="panel",
-                    height=700,
+                    height=620,
+                    autoscroll=False,
                     latex_delimiters=[],
                     feedback_options=None,
                     buttons=[],
@@ -157,8 +186,6 @@ def build_app(qa: QA, settings: Settings | None = None) -> gr.Blocks:
                 gr.Markdown("**Examples** (click one to ask it)")
                 with gr.Row(elem_id="qa-examples"):
                     example_buttons = [(gr.Button(text, size="sm"), text) for text in EXAMPLES]
-                with gr.Row():
-                    clear = gr.Button("New conversation", size="sm", elem_id="qa-clear")
                 with gr.Accordion("Settings", open=False, elem_id="qa-settings"):
                     passages = gr.Slider(
                         minimum=1,
@@ -187,7 +214,20 @@ def build_app(qa: QA, settings: Settings | None = None) -> gr.Blocks:
                     label="Remove a document",
                     elem_id="qa-remove-choice",
                 )
-                remove_button = gr.Button("Remove document", variant="stop", elem_id="qa-remove")
+                remove_button = gr.Button(
+                    "Remove…", variant="secondary", interactive=False, elem_id="qa-remove"
+                )
+                with gr.Column(
+                    visible=False, elem_id="qa-remove-confirm", elem_classes=["qa-confirm"]
+                ) as confirm_box:
+                    confirm_text = gr.HTML("", elem_id="qa-remove-question")
+                    with gr.Row():
+                        confirm_button = gr.Button(
+                            "Yes, remove it", variant="stop", size="sm", elem_id="qa-remove-yes"
+                        )
+                        cancel_button = gr.Button(
+                            "Cancel", variant="secondary", size="sm", elem_id="qa-remove-cancel"
+                        )
                 remove_status = gr.HTML("", elem_id="qa-remove-status")
 
         chat_io = {
@@ -223,10 +263,31 @@ def build_app(qa: QA, settings: Settings | None = None) -> gr.Blocks:
             show_progress_on=[upload],
             api_visibility="private",
         )
+        remove_choice.change(
+            on_choose,
+            [remove_choice],
+            [remove_button, confirm_box],
+            queue=False,
+            api_visibility="private",
+        )
         remove_button.click(
+            on_ask_removal,
+            [remove_choice],
+            [confirm_box, confirm_text],
+            queue=False,
+            api_visibility="private",
+        )
+        cancel_button.click(
+            lambda: (gr.update(visible=False), status_html(["Nothing was removed."])),
+            None,
+            [confirm_box, remove_status],
+            queue=False,
+            api_visibility="private",
+        )
+        confirm_button.click(
             on_remove,
             [remove_choice],
-            [sources, remove_status, remove_choice],
+            [sources, remove_status, remove_choice, confirm_box, remove_button],
             concurrency_limit=1,
             concurrency_id=INDEX_WRITES,
             api_visibility="private",
@@ -254,6 +315,7 @@ def launch_options(settings: Settings) -> dict[str, Any]:
         "footer_links": ["api"],
         "css": CSS,
         "js": SCRIPT,
+        "theme": theme(),
         "show_error": True,
     }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from qa import Answer, Citation, Passage
@@ -14,6 +14,8 @@ ANSWER_OPEN = "[answer: "
 ANSWER_CLOSE = "]"
 RELATED_LABEL = "may help, not an answer"
 PREVIEW_CHARS = 280
+# A source's heading shows its cited sentence up to this many characters.
+HEADING_CHARS = 160
 # One pass over the text, so a reference written for one character is never escaped again.
 _ESCAPES = {ord(char): f"&#{ord(char)};" for char in "&<>\"'$`*_[]{}|~\\#"}
 
@@ -68,31 +70,43 @@ class _Piece:
     role: str  # "plain", "sentence" or "answer"
 
 
-def _pieces(citation: Citation) -> list[_Piece]:
-    """Cut the passage into plain text, the answer's sentence and the answer span itself."""
-    base = citation.passage_start
-    passage = citation.passage
-    answer_start = citation.start - base
-    answer_end = citation.end - base
-    if not (0 <= answer_start <= answer_end <= len(passage)):
-        # The passage does not hold the quote (it always should): show the quote alone.
-        return [_Piece(citation.quote, "answer")]
-    sentence_start = min(max(citation.sentence_start - base, 0), answer_start)
-    sentence_end = max(min(citation.sentence_end - base, len(passage)), answer_end)
-    cuts = [
-        (0, sentence_start, "plain"),
-        (sentence_start, answer_start, "sentence"),
-        (answer_start, answer_end, "answer"),
-        (answer_end, sentence_end, "sentence"),
-        (sentence_end, len(passage), "plain"),
-    ]
-    return [_Piece(passage[a:b], role) for a, b, role in cuts if b > a]
+def _pieces(citations: Sequence[Citation]) -> list[_Piece]:
+    """Cut a passage into plain text, the cited sentences and the answer spans themselves.
+
+    All ``citations`` come from the same passage. Spans that do not fall inside it (they
+    always should) are left out; when none does, the quotes are shown alone.
+    """
+    passage = citations[0].passage
+    base = citations[0].passage_start
+    roles = [0] * len(passage)  # 0 plain, 1 sentence, 2 + i the i-th answer span
+    placed = False
+    for i, citation in enumerate(citations):
+        a, b = citation.start - base, citation.end - base
+        if not (0 <= a <= b <= len(passage)):
+            continue
+        placed = True
+        s = min(max(citation.sentence_start - base, 0), a)
+        e = max(min(citation.sentence_end - base, len(passage)), b)
+        for k in range(s, e):
+            roles[k] = max(roles[k], 1)
+        for k in range(a, b):
+            roles[k] = 2 + i
+    if not placed:
+        return [_Piece(citation.quote, "answer") for citation in citations]
+    pieces: list[_Piece] = []
+    begin = 0
+    for k in range(1, len(passage) + 1):
+        if k == len(passage) or roles[k] != roles[begin]:
+            role = ("plain", "sentence")[roles[begin]] if roles[begin] < 2 else "answer"
+            pieces.append(_Piece(passage[begin:k], role))
+            begin = k
+    return pieces
 
 
-def highlighted_passage(citation: Citation) -> str:
-    """The cited passage as HTML, the answer span in ``<mark>`` with visible text markers."""
+def highlighted_passage(citations: Sequence[Citation]) -> str:
+    """A cited passage as HTML, each answer span in ``<mark>`` with visible text markers."""
     parts: list[str] = []
-    for piece in _pieces(citation):
+    for piece in _pieces(citations):
         if piece.role == "answer":
             parts.append(
                 f'<mark class="qa-answer"><span class="qa-marker">{text(ANSWER_OPEN)}</span>'
@@ -110,18 +124,58 @@ def _file_name(source_path: str) -> str:
     return source_path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def citation_html(number: int, citation: Citation, open_: bool = False) -> str:
-    """One numbered citation that expands to the passage with the answer highlighted."""
-    where = location(citation.start, citation.end, citation.page)
+def group_sources(citations: Iterable[Citation]) -> list[tuple[Citation, ...]]:
+    """The answer's citations gathered by passage, in the order the answer cites them.
+
+    One source is shown per passage, listing every span cited in it, so two spans of the
+    same passage never look like two different sources.
+    """
+    groups: dict[tuple[str, int, int], list[Citation]] = {}
+    for citation in citations:
+        key = (citation.doc_id, citation.passage_start, citation.passage_end)
+        groups.setdefault(key, []).append(citation)
+    return [tuple(group) for group in groups.values()]
+
+
+def _clip(value: str, limit: int = HEADING_CHARS) -> str:
+    value = " ".join(value.split())
+    if len(value) <= limit:
+        return value
+    return value[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _quoted(sentence: str) -> str:
+    """The sentence, clipped, in quotation marks unless it opens with its own."""
+    shown = _clip(sentence)
+    return shown if shown[:1] in "“\"‘'" else f"“{shown}”"
+
+
+def source_id(key: str, number: int) -> str:
+    """The HTML id of source ``number`` of the answer whose messages carry ``key``."""
+    return f"qa-src-{key}-{number}"
+
+
+def source_html(key: str, number: int, citations: Sequence[Citation], open_: bool = False) -> str:
+    """One numbered source: the document's name and the cited sentence, then the passage.
+
+    Args:
+        key: The answer's key, so that ids stay unique in a chat of many answers.
+        number: The source's number, as the answer's markers show it.
+        citations: The spans cited in this passage (at least one).
+        open_: Show the passage from the start.
+    """
+    first = citations[0]
+    spans = "; ".join(location(c.start, c.end, c.page) for c in citations)
+    label = "answer at" if len(citations) == 1 else f"{len(citations)} answer spans at"
     return (
-        f'<details class="qa-citation"{" open" if open_ else ""}>'
+        f'<details class="qa-citation" id="{source_id(key, number)}"{" open" if open_ else ""}>'
         f'<summary><span class="qa-number">[{number}]</span> '
-        f'<span class="qa-title">{text(citation.title)}</span> '
-        f'<span class="qa-where">({text(where)})</span></summary>'
-        f'<blockquote class="qa-passage">{highlighted_passage(citation)}</blockquote>'
-        f'<p class="qa-meta">Document {text(_file_name(citation.source_path))}, '
-        f"answer at {text(where)}; passage at "
-        f"{text(location(citation.passage_start, citation.passage_end))}.</p>"
+        f'<span class="qa-title">{text(first.title)}</span>'
+        f'<span class="qa-heading-sentence"> — {text(_quoted(first.sentence))}</span></summary>'
+        f'<blockquote class="qa-passage">{highlighted_passage(citations)}</blockquote>'
+        f'<p class="qa-meta">From <span class="qa-file">'
+        f"{text(_file_name(first.source_path))}</span>; {label} {text(spans)}; passage at "
+        f"{text(location(first.passage_start, first.passage_end))}.</p>"
         "</details>"
     )
 
@@ -134,21 +188,36 @@ def related_html(number: int, passage: Passage) -> str:
         '<details class="qa-related">'
         f'<summary><span class="qa-number">[{number}]</span> '
         f'<span class="qa-title">{text(passage.title)}</span> '
-        f'<span class="qa-where">({text(location(passage.start, passage.end))}; '
-        f"{RELATED_LABEL})</span></summary>"
+        f'<span class="qa-where">({RELATED_LABEL})</span></summary>'
         f'<blockquote class="qa-passage">{text(preview)}{more}</blockquote>'
+        f'<p class="qa-meta">From <span class="qa-file">{text(_file_name(passage.source_path))}'
+        f"</span>; passage at {text(location(passage.start, passage.end))}.</p>"
         "</details>"
     )
 
 
-def answer_html(answer: Answer, max_related: int = 3) -> str:
-    """The chat message for an answer: short answer, confidence in words, numbered citations.
+def copy_text(answer: Answer) -> str:
+    """What the copy button puts on the clipboard: the answer, then each source cited."""
+    lines = [answer.text]
+    for number, group in enumerate(group_sources(answer.citations), start=1):
+        first = group[0]
+        where = "; ".join(location(c.start, c.end, c.page) for c in group)
+        lines.append(
+            f"[{number}] {first.title} ({_file_name(first.source_path)}, {where}): "
+            f"“{' '.join(first.sentence.split())}”"
+        )
+    return "\n".join(lines)
+
+
+def answer_html(answer: Answer, key: str = "answer", max_related: int = 3) -> str:
+    """The chat message for an answer: short answer with source markers, confidence, sources.
 
     Every piece of document text is escaped, so a document holding ``<script>`` or
     ``<img onerror=...>`` shows those characters and nothing runs.
 
     Args:
         answer: What the pipeline returned.
+        key: Unique within the chat; the sources' ids and the markers' links use it.
         max_related: Most passages listed after an abstention (default 3).
 
     Returns:
@@ -168,16 +237,29 @@ def answer_html(answer: Answer, max_related: int = 3) -> str:
             parts.extend(related_html(n, p) for n, p in enumerate(related, start=1))
         parts.append("</div>")
         return "".join(parts)
+    sources = group_sources(answer.citations)
+    # The chat's sanitizer keeps ids, classes and links but drops data- and aria- attributes,
+    # so a marker finds its source by its link and the copy button reads hidden lines.
+    markers = "".join(
+        f'<a class="qa-cite" href="#{source_id(key, n)}">[{n}]</a>'
+        for n in range(1, len(sources) + 1)
+    )
+    clipboard = "".join(
+        f'<span class="qa-copy-line">{text(line)}</span>' for line in copy_text(answer).split("\n")
+    )
     parts = [
         '<div class="qa-message">',
-        f'<p class="qa-short"><strong>{text(answer.text)}</strong></p>',
+        f'<p class="qa-short"><strong>{text(answer.text)}</strong>'
+        f"{' ' + markers if markers else ''}</p>",
         f'<p class="qa-confidence">Confidence: {confidence_words(answer.confidence)} '
-        f"({answer.confidence:.0%})</p>",
+        f"({answer.confidence:.0%}) "
+        '<button type="button" class="qa-copy">Copy answer</button></p>',
+        f'<div class="qa-copy-text">{clipboard}</div>',
     ]
-    if answer.citations:
-        parts.append(f'<p class="qa-sources-heading">Sources ({len(answer.citations)}):</p>')
+    if sources:
+        parts.append(f'<p class="qa-sources-heading">Sources ({len(sources)}):</p>')
         parts.extend(
-            citation_html(n, c, open_=n == 1) for n, c in enumerate(answer.citations, start=1)
+            source_html(key, n, group, open_=n == 1) for n, group in enumerate(sources, start=1)
         )
     parts.append("</div>")
     return "".join(parts)

@@ -58,6 +58,27 @@ class UploadResult:
         return bool(self.indexed) and len(self.messages) == len(self.indexed)
 
 
+def embedding_progress(step: IndexProgress, name: str) -> tuple[float, str]:
+    """The upload bar's position and words while chunks are embedded: "N of M chunks".
+
+    The bar runs from 0.5 to 0.8 of the whole upload as the known chunks are embedded.
+    Time left is given once the speed is known.
+    """
+    total = max(step.chunks_total, step.chunks_embedded)
+    done = step.chunks_embedded / total if total else 0.0
+    words = f"Embedding {name}: {step.chunks_embedded:,} of {total:,} chunks"
+    left = step.embedding_left_s
+    if left is not None and step.chunks_embedded < total:
+        words += f", about {_duration(left)} left"
+    return 0.5 + 0.3 * done, words
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{max(1, round(seconds))} s"
+    return f"{round(seconds / 60)} min"
+
+
 def supported_suffixes() -> tuple[str, ...]:
     """The file types the index can read, sorted (".md", ".txt", and any added later)."""
     return tuple(sorted(SUPPORTED_SUFFIXES))
@@ -255,7 +276,7 @@ class DocumentLibrary:
                 done = step.files_done / max(step.files_total, 1)
                 report_progress(0.3 + 0.2 * done, f"Reading {name or 'the files'}")
             elif step.phase == "embedding":
-                report_progress(0.5, f"Embedding {name}: {step.chunks_embedded} chunks so far")
+                report_progress(*embedding_progress(step, name))
             elif step.phase == "writing":
                 report_progress(0.8, "Saving the new index")
 

@@ -129,3 +129,8 @@ def test_progress_reaches_every_file_and_ends_done(
     assert [e.files_done for e in events] == sorted(e.files_done for e in events)
     assert {e.step for e in events if e.phase == "writing"} >= {"switched to the new version"}
     assert events[-1].chunks_per_s > 0
+    embedding = [e for e in events if e.phase == "embedding"]
+    # "N of M": the total is known before the first chunk is done, and never passed.
+    assert embedding[0].chunks_total > 0
+    assert all(e.chunks_embedded <= e.chunks_total for e in embedding)
+    assert embedding[-1].chunks_embedded == embedding[-1].chunks_total == report.chunks_embedded

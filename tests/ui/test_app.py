@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -9,15 +10,17 @@ from pathlib import Path
 import pytest
 
 from index import SentenceTransformerEmbedder
-from qa import NO_ANSWER_TEXT, QA, Answer, Settings
+from qa import NO_ANSWER_TEXT, QA, Answer, Citation, Settings
 from tests.ui.serving import XSS_DOCUMENT
-from ui.app import launch_options
+from ui.app import EXAMPLES, launch_options
 from ui.formatting import (
     ANSWER_CLOSE,
     ANSWER_OPEN,
     RELATED_LABEL,
     answer_html,
     confidence_words,
+    copy_text,
+    group_sources,
     sources_html,
     text,
 )
@@ -72,16 +75,73 @@ def xss_qa(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransform
 
 def test_answer_shows_short_answer_confidence_and_numbered_sources(seed_qa: QA) -> None:
     answer = seed_qa.answer(QUESTION)
-    html = answer_html(answer)
+    html = answer_html(answer, key="k1")
+    sources = group_sources(answer.citations)
     assert not answer.abstained
     assert text(answer.text) in html
     assert f"Confidence: {confidence_words(answer.confidence)}" in html
-    for number, citation in enumerate(answer.citations, start=1):
-        assert f"[{number}]" in html
+    for citation in answer.citations:
         assert f"characters {citation.start:,}–{citation.end:,}" in html
-    assert html.count("<details") == len(answer.citations)
-    assert html.count('<details class="qa-citation" open>') == 1
+    markers, _ = _texts(html, "qa-cite")
+    assert markers == [f"[{n}]" for n in range(1, len(sources) + 1)]
+    for number in range(1, len(sources) + 1):
+        assert f'href="#qa-src-k1-{number}"' in html and f'id="qa-src-k1-{number}"' in html
+    assert html.count("<details") == len(sources)
+    assert len(re.findall(r"<details [^>]*\bopen>", html)) == 1
     assert "\n" not in html  # one HTML block: Markdown never reaches document text
+
+
+def test_source_heading_names_the_document_and_the_cited_sentence(seed_qa: QA) -> None:
+    answer = seed_qa.answer(QUESTION)
+    headings, _ = _texts(answer_html(answer), "qa-heading-sentence")
+    titles, _ = _texts(answer_html(answer), "qa-title")
+    first = answer.citations[0]
+    assert titles[0] == first.title
+    sentence = " ".join(first.sentence.split())
+    assert headings[0].startswith(" — ") and sentence[:40] in headings[0]
+    assert "characters" not in headings[0]
+
+
+def _citation(base: Citation, start: int, end: int) -> Citation:
+    """A citation of ``base``'s passage at passage offsets [start, end)."""
+    offset = base.passage_start
+    quote = base.passage[start:end]
+    return replace(
+        base,
+        start=offset + start,
+        end=offset + end,
+        quote=quote,
+        sentence=quote,
+        sentence_start=offset + start,
+        sentence_end=offset + end,
+    )
+
+
+def test_spans_of_one_passage_make_one_source_that_marks_each(seed_qa: QA) -> None:
+    answer = seed_qa.answer(QUESTION)
+    base = answer.citations[0]
+    words = [m.span() for m in re.finditer(r"\w{5,}", base.passage)]
+    one, two = _citation(base, *words[0]), _citation(base, *words[3])
+    other = replace(
+        one, doc_id="elsewhere", title="Another document", source_path="/docs/other.txt"
+    )
+    html = answer_html(replace(answer, citations=(one, two, other)))
+    assert html.count("<details") == 2
+    marks, _ = _texts(html, "qa-answer")
+    assert marks == [ANSWER_OPEN + c.quote + ANSWER_CLOSE for c in (one, two, other)]
+    markers, _ = _texts(html, "qa-cite")
+    assert markers == ["[1]", "[2]"]
+    assert "2 answer spans at" in html
+
+
+def test_copy_button_holds_the_answer_and_its_sources(seed_qa: QA) -> None:
+    answer = seed_qa.answer(QUESTION)
+    copied = copy_text(answer)
+    first = answer.citations[0]
+    assert copied.splitlines()[0] == answer.text
+    assert f"[1] {first.title} (" in copied and f"characters {first.start:,}" in copied
+    lines, _ = _texts(answer_html(answer), "qa-copy-line")
+    assert lines == copied.split("\n")
 
 
 def test_highlight_is_marked_in_words_around_the_exact_quote(seed_qa: QA) -> None:
@@ -89,12 +149,15 @@ def test_highlight_is_marked_in_words_around_the_exact_quote(seed_qa: QA) -> Non
     html = answer_html(answer)
     passages, _ = _texts(html, "qa-passage")
     marks, _ = _texts(html, "qa-answer")
-    assert len(passages) == len(answer.citations) == len(marks)
-    for citation, shown, mark in zip(answer.citations, passages, marks, strict=True):
-        assert mark == ANSWER_OPEN + citation.quote + ANSWER_CLOSE
-        a = citation.start - citation.passage_start
-        b = citation.end - citation.passage_start
-        expected = citation.passage[:a] + mark + citation.passage[b:]
+    sources = group_sources(answer.citations)
+    assert len(passages) == len(sources) and len(marks) == len(answer.citations)
+    assert marks == [ANSWER_OPEN + c.quote + ANSWER_CLOSE for g in sources for c in g]
+    for group, shown in zip(sources, passages, strict=True):
+        expected = group[0].passage
+        for citation in sorted(group, key=lambda c: c.start, reverse=True):
+            a = citation.start - citation.passage_start
+            b = citation.end - citation.passage_start
+            expected = expected[:a] + ANSWER_OPEN + citation.quote + ANSWER_CLOSE + expected[b:]
         assert shown == expected.replace("\n", "")
 
 
@@ -113,7 +176,10 @@ def test_document_markup_is_shown_as_text_never_as_html(xss_qa: QA) -> None:
     passages, tags = _texts(html, "qa-passage")
     assert "<script>window.__xss = 1;</script>" in passages[0]
     assert '<img src="x" onerror="window.__xss = 2">' in passages[0]
-    assert "script" not in tags and "img" not in tags and "a" not in tags
+    assert "script" not in tags and "img" not in tags
+    # The only links are the answer's own source markers; document text makes none.
+    markers, _ = _texts(html, "qa-cite")
+    assert tags.count("a") == len(markers) == len(group_sources(answer.citations))
     assert "${" not in html and "](" not in html and "<img" not in html
     titles, tags = _texts(answer_html(answer), "qa-title")
     assert titles[0].startswith("<img src=x")
@@ -168,3 +234,10 @@ def test_upload_settings_come_from_the_environment(tmp_path: Path) -> None:
     assert settings.uploads_dir == tmp_path / "up" and settings.max_upload_bytes == 2048
     with pytest.raises(ValueError, match="QA_MAX_UPLOAD_BYTES"):
         Settings.from_env({"QA_MAX_UPLOAD_BYTES": "lots"})
+
+
+@pytest.mark.parametrize("question", EXAMPLES)
+def test_examples_are_answered_with_confidence_over_the_seed(seed_qa: QA, question: str) -> None:
+    answer = seed_qa.answer(question)
+    assert not answer.abstained and answer.confidence >= 0.6, (answer.text, answer.confidence)
+    assert answer.text[:1].isupper() or not answer.text[:1].isalpha()

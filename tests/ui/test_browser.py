@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 from index import SentenceTransformerEmbedder
 from qa import NO_ANSWER_TEXT, QA
 from tests.conftest import ROOT, SEED_FILE
 from tests.ui.serving import XSS_DOCUMENT, page_settings, running_page
-from ui.formatting import ANSWER_CLOSE, ANSWER_OPEN, RELATED_LABEL
+from ui.formatting import ANSWER_CLOSE, ANSWER_OPEN, RELATED_LABEL, copy_text, group_sources
 
 pytestmark = pytest.mark.slow
 
@@ -28,11 +30,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = ROOT / "test-output"
-DESKTOP = {"width": 1280, "height": 900}
+DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 ANSWER_TIMEOUT_MS = 60_000
 # Generous: the machines running the suite may be busy with other work.
 PAGE_LOAD_TIMEOUT_MS = 120_000
+MAX_UPLOAD_BYTES = 400_000
 LIGHTHOUSE = (
     "Brightwater lighthouse report\n"
     "The Brightwater lighthouse keeper is Mira Okafor, who took the post in 2019.\n"
@@ -48,7 +51,7 @@ def served(
     documents.mkdir()
     shutil.copy(SEED_FILE, documents / SEED_FILE.name)
     (documents / "harbour.txt").write_text(XSS_DOCUMENT, encoding="utf-8")
-    settings = page_settings(root, documents, max_upload_bytes=20_000)
+    settings = page_settings(root, documents, max_upload_bytes=MAX_UPLOAD_BYTES)
     qa = QA(settings, embedder=embedder)
     qa.warm_up()
     with running_page(qa, settings) as url:
@@ -94,9 +97,43 @@ def _last_answer(page: Page) -> str:
     return page.locator("#qa-chat .qa-message").last.inner_text()
 
 
-def _shoot(page: Page, name: str) -> None:
+def _shoot(page: Page, name: str, full_page: bool = True) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / name, full_page=True)
+    page.screenshot(path=SCREENSHOTS / name, full_page=full_page)
+
+
+# True once the last answer's first line is inside the chat's scrolled view and the window.
+FIRST_LINE_IN_VIEW = """
+(line) => {
+  let box = line.parentElement;
+  while (box) {
+    const overflow = getComputedStyle(box).overflowY;
+    if ((overflow === "auto" || overflow === "scroll") && box.scrollHeight > box.clientHeight) {
+      break;
+    }
+    box = box.parentElement;
+  }
+  const r = line.getBoundingClientRect();
+  const b = box ? box.getBoundingClientRect() : { top: 0, bottom: window.innerHeight };
+  const lineEnd = r.top + Math.min(r.height, 24);
+  return r.top >= b.top - 1 && lineEnd <= b.bottom + 1 && r.top >= 0 && lineEnd <= innerHeight;
+}
+"""
+
+
+def _wait_first_line_in_view(page: Page) -> None:
+    line = page.locator("#qa-chat .qa-message").last.locator(".qa-short").element_handle()
+    page.wait_for_function(FIRST_LINE_IN_VIEW, arg=line, timeout=5_000)
+
+
+def _digest(reports: int = 2_600) -> str:
+    """A made-up text of a few hundred chunks, every line different."""
+    places = ("harbour", "council", "river", "school", "market", "bridge", "museum", "library")
+    return "\n".join(
+        f"Report {n}: the {places[n % len(places)]} committee of district {n % 97} met on "
+        f"day {n} and agreed on item {n * 7 % 1000}."
+        for n in range(reports)
+    )
 
 
 def test_example_question_answered_with_highlighted_evidence_then_follow_up(
@@ -117,7 +154,9 @@ def test_example_question_answered_with_highlighted_evidence_then_follow_up(
     assert mark.is_visible()
     assert mark.inner_text() == ANSWER_OPEN + first.quote + ANSWER_CLOSE
     summary = message.locator("details summary").first.inner_text()
-    assert "[1]" in summary and f"characters {first.start:,}–{first.end:,}" in summary
+    assert summary.startswith(f"[1] {first.title} — “")
+    detail = message.locator("details .qa-meta").first.inner_text()
+    assert f"characters {first.start:,}–{first.end:,}" in detail
     # Show the whole answer, from the question down, as the README screenshot does.
     page.locator("#qa-chat .qa-question").first.evaluate("node => node.scrollIntoView()")
     _shoot(page, "larijani-desktop.png")
@@ -134,6 +173,8 @@ def test_example_question_answered_with_highlighted_evidence_then_follow_up(
     shown = page.locator("#qa-chat .qa-message").last.locator(".qa-short strong").inner_text()
     assert shown.strip() == expected_follow_up.text
     _shoot(page, "follow-up-desktop.png")
+    # One way to start over: the chat's own bin icon is not shown beside the button.
+    expect(page.locator("#qa-chat button[aria-label='Clear']")).to_be_hidden()
     page.get_by_role("button", name="New conversation").click()
     page.locator("#qa-chat .qa-message").first.wait_for(state="detached")
     page.close()
@@ -146,17 +187,21 @@ def test_keyboard_only_question_and_citation(browser: Browser, served: tuple[str
     page.keyboard.type("What did Larijani say?")
     page.keyboard.press("Enter")
     page.locator("#qa-chat .qa-message").first.wait_for()
-    closed = page.locator("#qa-chat details:not([open])")
-    assert closed.count() >= 1
-    target = closed.first.locator("summary")
+    marker = page.locator("#qa-chat a.qa-cite").first
     for _ in range(80):
         page.keyboard.press("Shift+Tab")
-        if target.evaluate("element => element === document.activeElement"):
+        if marker.evaluate("element => element === document.activeElement"):
             break
     else:
-        pytest.fail("the second citation cannot be reached with the keyboard")
+        pytest.fail("the answer's source marker cannot be reached with the keyboard")
+    source = page.locator("#qa-chat details.qa-citation").first
+    summary = source.locator("summary")
     page.keyboard.press("Enter")
-    assert page.locator("#qa-chat details[open]").count() == 2
+    assert summary.evaluate("element => element === document.activeElement")
+    page.keyboard.press("Enter")  # the source's heading closes it ...
+    expect(source).not_to_have_attribute("open", "")
+    page.keyboard.press("Enter")  # ... and opens it again
+    expect(source).to_have_attribute("open", "")
     # A screen reader reads the messages' text, never a label made of their HTML markup.
     labels = page.locator("#qa-chat [aria-label]").evaluate_all(
         "nodes => nodes.map(node => node.getAttribute('aria-label'))"
@@ -171,11 +216,121 @@ def test_phone_width_fits_without_sideways_scrolling(
 ) -> None:
     url, _ = served
     page = _open(browser, url, PHONE)
+    # The question box and Ask are on the first screen; the documents are one tap away.
+    for element in ("#qa-question textarea", "#qa-ask"):
+        box = page.locator(element).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= PHONE["height"], element
+    _shoot(page, "empty-phone.png", full_page=False)
+    page.get_by_role("link", name="Your documents and uploads").click()
+    expect(page.locator("#qa-sources")).to_be_in_viewport()
+    page.evaluate("window.scrollTo(0, 0)")
     _ask(page, "What did Larijani say?")
+    _ask(page, "What did Trump say?")
+    _wait_first_line_in_view(page)
     assert page.locator("#qa-chat mark.qa-answer").first.is_visible()
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1
-    _shoot(page, "larijani-phone.png")
+    _shoot(page, "larijani-phone.png", full_page=False)
+    page.close()
+
+
+def test_answer_first_line_is_in_view_after_a_long_answer(
+    browser: Browser, served: tuple[str, QA]
+) -> None:
+    url, _ = served
+    page = _open(browser, url, DESKTOP)
+    _ask(page, "What did Larijani say?")
+    _wait_first_line_in_view(page)
+    _ask(page, "What did Trump say?")
+    _wait_first_line_in_view(page)
+    page.close()
+
+
+def test_marker_opens_its_source_with_the_quote_marked_and_copy_works(
+    browser: Browser, served: tuple[str, QA]
+) -> None:
+    url, qa = served
+    question = "What did Trump say?"
+    expected = qa.answer(question)
+    assert not expected.abstained
+    context = browser.new_context(
+        viewport=DESKTOP,  # type: ignore[arg-type]
+        permissions=["clipboard-read", "clipboard-write"],
+    )
+    page = context.new_page()
+    page.set_default_timeout(ANSWER_TIMEOUT_MS)
+    page.goto(url, wait_until="domcontentloaded", timeout=PAGE_LOAD_TIMEOUT_MS)
+    _ask(page, question)
+    message = page.locator("#qa-chat .qa-message").last
+    sources = group_sources(expected.citations)
+    markers = message.locator("a.qa-cite")
+    expect(markers).to_have_count(len(sources))
+    for number, group in enumerate(sources, start=1):
+        source = message.locator("details.qa-citation").nth(number - 1)
+        if source.get_attribute("open") is not None:
+            source.locator("summary").click()  # close it, to see the marker open it
+        expect(source).not_to_have_attribute("open", "")
+        markers.nth(number - 1).click()
+        expect(source).to_have_attribute("open", "")
+        expect(source.locator("summary")).to_be_in_viewport()
+        marks = source.locator("mark.qa-answer").all_inner_texts()
+        assert marks == [ANSWER_OPEN + c.quote + ANSWER_CLOSE for c in group]
+    _shoot(page, "source-opened-desktop.png", full_page=False)
+    message.get_by_role("button", name="Copy answer").click()
+    expect(message.get_by_role("button", name="Copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == copy_text(expected)
+    context.close()
+
+
+def test_bold_and_regular_text_use_one_font_family(
+    browser: Browser, served: tuple[str, QA]
+) -> None:
+    url, _ = served
+    page = _open(browser, url, DESKTOP)
+    _ask(page, "What did Larijani say?")
+    places = {
+        "title": "#qa-header h1",
+        "ask button": "#qa-ask",
+        "highlighted answer": "#qa-chat details[open] mark.qa-answer",
+        "short answer": "#qa-chat .qa-short strong",
+        "regular text": "#qa-chat .qa-confidence",
+    }
+    computed = {
+        name: page.locator(selector).first.evaluate("node => getComputedStyle(node).fontFamily")
+        for name, selector in places.items()
+    }
+    assert len(set(computed.values())) == 1, computed
+    # What the browser really drew each glyph with, so no glyph falls back to another font.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    drawn: dict[str, set[str]] = {}
+    for name, selector in places.items():
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        drawn[name] = {font["familyName"] for font in fonts}
+    families = set().union(*drawn.values())
+    assert len(families) == 1, drawn
+    _shoot(page, "type-desktop.png", full_page=False)
+    page.close()
+
+
+@pytest.mark.parametrize(("size", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_no_serious_accessibility_violations_with_an_answer_and_source_open(
+    browser: Browser, served: tuple[str, QA], size: str, viewport: dict[str, int]
+) -> None:
+    url, _ = served
+    page = _open(browser, url, viewport)
+    _ask(page, "What did Larijani say?")
+    expect(page.locator("#qa-chat details.qa-citation[open]").first).to_be_visible()
+    results = Axe().run(page)  # axe-core's script ships inside the Python package: offline
+    serious = [
+        (violation["id"], [node["target"] for node in violation["nodes"]])
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], serious
     page.close()
 
 
@@ -200,9 +355,69 @@ def test_uploaded_document_answers_the_next_question_and_can_be_removed(
     page.locator("#qa-remove-choice input").click()
     page.get_by_role("option", name="lighthouse.txt").click()
     page.locator("#qa-remove").click()
-    page.locator("#qa-remove-status").get_by_text("Removed").wait_for()
+    page.locator("#qa-remove-yes").click()
+    page.locator("#qa-remove-status").get_by_text(re.compile(r"^Removed ")).wait_for()
     assert "lighthouse.txt" not in page.locator("#qa-sources").inner_text()
     assert "lighthouse" not in qa.index.documents
+    page.close()
+
+
+def test_large_upload_counts_chunks_and_removal_asks_first(
+    browser: Browser, served: tuple[str, QA]
+) -> None:
+    url, qa = served
+    page = _open(browser, url, DESKTOP)
+    remove = page.locator("#qa-remove")
+    expect(remove).to_be_disabled()  # nothing chosen yet
+    page.locator("#qa-upload input[type=file]").set_input_files(
+        [{"name": "digest.txt", "mimeType": "text/plain", "buffer": _digest().encode()}]
+    )
+    seen: list[tuple[int, int]] = []
+    fonts: set[str] = set()
+    status = page.locator("#qa-upload-status")
+    for _ in range(2_000):
+        found = re.search(r"(\d+) of (\d+) chunks", page.locator("#qa-upload").inner_text())
+        if found:
+            value = (int(found.group(1)), int(found.group(2)))
+            if not seen or seen[-1] != value:
+                seen.append(value)
+                fonts.update(
+                    page.locator("#qa-upload")
+                    .get_by_text(re.compile(r"\d+ of \d+ chunks"))
+                    .evaluate_all("nodes => nodes.map(n => getComputedStyle(n).fontFamily)")
+                )
+                if len(seen) == 2:
+                    _shoot(page, "upload-progress-desktop.png", full_page=False)
+        if "digest.txt: added" in status.inner_text():
+            break
+        page.wait_for_timeout(100)
+    else:
+        pytest.fail(f"the upload did not finish; progress seen: {seen}")
+    counts = [n for n, _ in seen]
+    totals = {m for _, m in seen}
+    assert len(counts) >= 2 and counts == sorted(counts), seen
+    assert len(totals) == 1 and totals.pop() >= 200, seen
+    # In the page's own font, not a monospace one.
+    page_font = page.locator("#qa-sources").evaluate("node => getComputedStyle(node).fontFamily")
+    assert fonts == {page_font}, fonts
+    chunks = len(qa.index.documents["digest"].chunks)
+    assert seen[-1][1] == chunks
+
+    page.locator("#qa-remove-choice input").click()
+    page.get_by_role("option", name="digest.txt").click()
+    expect(remove).to_be_enabled()
+    remove.click()
+    confirm = page.locator("#qa-remove-confirm")
+    expect(confirm).to_contain_text("digest.txt")
+    page.locator("#qa-remove-cancel").click()
+    expect(confirm).to_be_hidden()
+    page.locator("#qa-remove-status").get_by_text("Nothing was removed").wait_for()
+    assert "digest" in qa.index.documents
+    remove.click()
+    page.locator("#qa-remove-yes").click()
+    page.locator("#qa-remove-status").get_by_text(re.compile(r"^Removed ")).wait_for()
+    assert "digest" not in qa.index.documents
+    expect(remove).to_be_disabled()
     page.close()
 
 
@@ -220,7 +435,7 @@ def test_refused_uploads_say_why_and_change_nothing(
     assert "tool.exe: not added" in page.locator("#qa-upload-status").inner_text()
     page.reload(wait_until="domcontentloaded")
     page.locator("#qa-upload input[type=file]").set_input_files(
-        [{"name": "huge.txt", "mimeType": "text/plain", "buffer": b"word " * 5_000}]
+        [{"name": "huge.txt", "mimeType": "text/plain", "buffer": b"word " * 100_000}]
     )
     page.get_by_text("exceed the maximum allowed size").wait_for()
     assert "huge.txt" in page.get_by_text("exceed the maximum allowed size").inner_text()

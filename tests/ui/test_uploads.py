@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from index import SentenceTransformerEmbedder
+from index import IndexProgress, SentenceTransformerEmbedder
 from qa import QA, Settings
 from tests.conftest import SEED_FILE
 from ui.formatting import sources_html
-from ui.uploads import DocumentLibrary, IncomingFile, UploadRefused, safe_name, upload_target
+from ui.uploads import (
+    DocumentLibrary,
+    IncomingFile,
+    UploadRefused,
+    embedding_progress,
+    safe_name,
+    upload_target,
+)
 
 LIGHTHOUSE = (
     "Brightwater lighthouse report\n"
@@ -83,7 +91,28 @@ def test_progress_is_reported_until_done(library: DocumentLibrary, tmp_path: Pat
     )
     fractions = [done for done, _ in steps]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
-    assert any(what.startswith("Embedding lighthouse.txt") for _, what in steps)
+    embedding = [what for _, what in steps if what.startswith("Embedding lighthouse.txt")]
+    assert embedding and embedding[-1] == "Embedding lighthouse.txt: 1 of 1 chunks"
+
+
+def test_embedding_progress_says_n_of_m_and_time_left() -> None:
+    step = IndexProgress(
+        phase="embedding",
+        files_total=1,
+        files_done=0,
+        chunks_embedded=128,
+        chunks_total=512,
+        elapsed_s=20.0,
+        embedding_s=16.0,
+        path="/uploads/digest.txt",
+    )
+    fraction, words = embedding_progress(step, "digest.txt")
+    assert words == "Embedding digest.txt: 128 of 512 chunks, about 48 s left"
+    assert fraction == pytest.approx(0.5 + 0.3 * 0.25)
+    later, _ = embedding_progress(replace(step, chunks_embedded=256, embedding_s=32.0), "x")
+    assert later > fraction
+    _, first = embedding_progress(replace(step, chunks_embedded=0, embedding_s=0.0), "x")
+    assert first == "Embedding x: 0 of 512 chunks"
 
 
 def test_a_copy_of_an_indexed_document_is_kept_as_another_source(
