@@ -131,6 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         Settings(
             index_dir=args.work_dir / "index",
             documents=(corpus.documents_dir,),
+            reader="neural",
             reader_model_path=args.model_dir,
             reader_focus_chars=args.focus_chars,
             reader_first_passages=args.first_passages,
