@@ -15,6 +15,7 @@ from index import (
     IndexBuilder,
     IndexStore,
     ProgressCallback,
+    QaIndexError,
     RecentTexts,
     SentenceTransformerEmbedder,
     StoredIndex,
@@ -80,6 +81,8 @@ class QA:
         self.span_model = SpanModel(self.settings.reader_model_path)
         self._live: _Live | None = None
         self._swap_lock = threading.Lock()
+        self._refreshing = False
+        self._unloadable: str | None = None
 
     @property
     def chunking(self) -> ChunkingConfig:
@@ -130,7 +133,29 @@ class QA:
                     )
                     self.builder().update(list(self.settings.documents))
                 self._live = self._load()
-            return self._live
+            live = self._live
+            # Another process (``qa index``, ``docker exec``) may have switched the live
+            # version: one read of the small CURRENT file says so. One caller loads it, outside
+            # the lock; the others go on answering from the version they have.
+            version = None if self._refreshing else self.store.current_version()
+            stale = version not in (None, live.index.version, self._unloadable)
+            if stale:
+                self._refreshing = True
+        if stale:
+            try:
+                fresh = self._load()
+            except QaIndexError as exc:
+                # A version that cannot be loaded is not tried again; answers keep coming
+                # from the one already loaded, and nothing that was indexed is lost.
+                logger.warning("index version %s could not be loaded: %s", version, exc)
+                self._unloadable = version
+            else:
+                logger.info("switched to index version %s", fresh.index.version)
+                with self._swap_lock:
+                    self._live = live = fresh
+            finally:
+                self._refreshing = False
+        return live
 
     def warm_up(self) -> None:
         """Build the index if missing, load it, the models and the parser."""
