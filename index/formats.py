@@ -92,10 +92,14 @@ def extract(raw: bytes, file_format: Format) -> ExtractedText:
 
 
 def decode_text(raw: bytes) -> tuple[str, str | None]:
-    """Decode a text file: UTF-8 (or UTF-16 with a byte-order mark), else with replacement.
+    """Decode a text file: UTF-8 (or UTF-16 with a byte-order mark), else a legacy encoding.
+
+    Mostly valid UTF-8 with a few damaged bytes keeps its UTF-8 and has the damaged bytes
+    replaced with U+FFFD. A file with no valid UTF-8 sequence beyond ASCII is an 8-bit legacy
+    file and is read as Windows-1252 (Latin-1).
 
     Returns:
-        The text, and a warning when undecodable bytes were replaced with U+FFFD.
+        The text, and a warning when bytes were replaced or a legacy encoding was assumed.
 
     Raises:
         ExtractionError: The bytes look like binary data rather than text.
@@ -111,8 +115,21 @@ def decode_text(raw: bytes) -> tuple[str, str | None]:
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
-        warning = f"invalid UTF-8 at byte {exc.start}; undecodable bytes were replaced with U+FFFD"
-        return raw.decode("utf-8", errors="replace"), warning
+        first_bad = exc.start
+    repaired = raw.decode("utf-8", errors="replace")
+    replaced = repaired.count("\ufffd")
+    decoded = sum(1 for char in repaired if char > "\x7f") - replaced
+    if decoded >= replaced:
+        # Mostly valid UTF-8 (accented letters decode) with a few damaged bytes.
+        warning = f"invalid UTF-8 at byte {first_bad}; undecodable bytes were replaced with U+FFFD"
+        return repaired, warning
+    # No valid UTF-8 sequence to speak of: a legacy 8-bit file. Windows-1252 is Latin-1 with
+    # printable characters (curly quotes, dashes) where Latin-1 has control codes; the five
+    # bytes it leaves undefined fall back to Latin-1, which defines every byte.
+    try:
+        return raw.decode("cp1252"), "not UTF-8; read as Windows-1252 (Latin-1)"
+    except UnicodeDecodeError:
+        return raw.decode("latin-1"), "not UTF-8; read as Latin-1"
 
 
 def _extract_html(raw: bytes) -> ExtractedText:

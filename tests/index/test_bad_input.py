@@ -57,7 +57,7 @@ def test_bad_files_are_reported_one_by_one_and_the_rest_indexed(
     messages = {Path(p.path).relative_to(folder).as_posix(): p.message for p in report.problems}
     assert messages["empty.txt"] == "file is empty"
     assert "binary" in messages["photo.txt"]
-    assert "invalid UTF-8" in messages["latin1.txt"]
+    assert "read as Windows-1252" in messages["latin1.txt"]
     assert "encrypted" in messages["locked.pdf"]
     assert "malformed PDF" in messages["broken.pdf"]
     assert "no article text" in messages["scripts.html"]
@@ -72,6 +72,7 @@ def test_bad_files_are_reported_one_by_one_and_the_rest_indexed(
     ]
     indexed = IndexStore(tmp_path / "index").load().documents
     assert set(indexed) == {SEED_FILE.stem, "harbour", "guild", "latin1"}
+    assert "Café Procope opened in Paris" in indexed["latin1"].text
     assert not any("Private notes" in record.text for record in indexed.values())
 
 

@@ -169,8 +169,12 @@ def test_text_decoding_problems() -> None:
     with pytest.raises(ExtractionError, match="binary"):
         extract(bytes(range(1, 32)) * 20, "markdown")
     latin = extract("Café au lait in Paris.".encode("latin-1"), "text")
-    assert latin.text == "Caf\ufffd au lait in Paris." and "invalid UTF-8 at byte 3" in str(
-        latin.warning
-    )
+    assert latin.text == "Café au lait in Paris." and "Windows-1252 (Latin-1)" in str(latin.warning)
+    windows = extract("“Déjà vu” – a façade.".encode("cp1252"), "text")
+    assert windows.text == "“Déjà vu” – a façade."
+    # UTF-8 with one damaged byte stays UTF-8: its accented letters are not turned to mojibake.
+    damaged = extract("Zoë and José met in Ségou.".encode() + b"\xff", "text")
+    assert damaged.text == "Zoë and José met in Ségou.\ufffd"
+    assert "invalid UTF-8 at byte" in str(damaged.warning)
     utf16 = extract("Zoë went home.".encode("utf-16"), "text")
     assert utf16.text == "Zoë went home." and utf16.warning is None

@@ -129,7 +129,7 @@ def test_unreadable_and_binary_files_are_reported_and_others_indexed(
     messages = {Path(p.path).name: p.message for p in report.problems}
     assert messages["empty.txt"] == "file is empty"
     assert "binary" in messages["binary.txt"]
-    assert "invalid UTF-8" in messages["latin1.md"]
+    assert "read as Windows-1252 (Latin-1)" in messages["latin1.md"]
     assert set(report.added) == {"000_0c4851bab53c4404", "latin1"}
 
 
