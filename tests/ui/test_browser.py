@@ -74,8 +74,10 @@ def browser() -> Iterator[Browser]:
         playwright.stop()
 
 
-def _open(browser: Browser, url: str, viewport: dict[str, int]) -> Page:
-    page = browser.new_page(viewport=viewport)  # type: ignore[arg-type]
+def _open(
+    browser: Browser, url: str, viewport: dict[str, int], permissions: tuple[str, ...] = ()
+) -> Page:
+    page = browser.new_page(viewport=viewport, permissions=list(permissions))  # type: ignore[arg-type]
     page.set_default_timeout(ANSWER_TIMEOUT_MS)
     # The page keeps a heartbeat stream open: never wait for network idle.
     page.goto(url, wait_until="domcontentloaded", timeout=PAGE_LOAD_TIMEOUT_MS)
@@ -253,13 +255,7 @@ def test_marker_opens_its_source_with_the_quote_marked_and_copy_works(
     question = "What did Trump say?"
     expected = qa.answer(question)
     assert not expected.abstained
-    context = browser.new_context(
-        viewport=DESKTOP,  # type: ignore[arg-type]
-        permissions=["clipboard-read", "clipboard-write"],
-    )
-    page = context.new_page()
-    page.set_default_timeout(ANSWER_TIMEOUT_MS)
-    page.goto(url, wait_until="domcontentloaded", timeout=PAGE_LOAD_TIMEOUT_MS)
+    page = _open(browser, url, DESKTOP, permissions=("clipboard-read", "clipboard-write"))
     _ask(page, question)
     message = page.locator("#qa-chat .qa-message").last
     sources = group_sources(expected.citations)
@@ -279,7 +275,7 @@ def test_marker_opens_its_source_with_the_quote_marked_and_copy_works(
     message.get_by_role("button", name="Copy answer").click()
     expect(message.get_by_role("button", name="Copied")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == copy_text(expected)
-    context.close()
+    page.close()
 
 
 def test_bold_and_regular_text_use_one_font_family(
