@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,8 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
+
+from index.caching import SharedLRU
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -118,18 +121,21 @@ class SentenceTransformerEmbedder:
         self._light: NumpyEncoder | None = None
         self._light_checked = False
         self._fingerprint: ModelFingerprint | None = None
+        # Models are loaded once, even when two questions arrive together at the start.
+        self._load_lock = threading.RLock()
 
     def _resolved_path(self) -> Path:
         return self.model_path if self.model_path is not None else default_model_path()
 
     def warm_up(self) -> None:
         """Load the model now rather than on the first call to ``embed``."""
-        if self._model is None:
-            from sentence_transformers import SentenceTransformer
+        with self._load_lock:
+            if self._model is None:
+                from sentence_transformers import SentenceTransformer
 
-            path = self._resolved_path()
-            logger.info("loading embedding model from %s", path)
-            self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+                path = self._resolved_path()
+                logger.info("loading embedding model from %s", path)
+                self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
 
     def fingerprint(self) -> ModelFingerprint:
         """Name, weights hash and dimension, computed without loading the model."""
@@ -152,24 +158,26 @@ class SentenceTransformerEmbedder:
         assert self._model is not None
         if count < _BULK_TEXTS or self.bulk_precision() == "fp32":
             return self._model
-        if self._bulk_model is None:
-            import copy
+        with self._load_lock:
+            if self._bulk_model is None:
+                import copy
 
-            import torch
+                import torch
 
-            self._bulk_model = copy.deepcopy(self._model).to(torch.bfloat16)
-        return self._bulk_model
+                self._bulk_model = copy.deepcopy(self._model).to(torch.bfloat16)
+            return self._bulk_model
 
     def _light_encoder(self) -> NumpyEncoder | None:
         """The torch-free encoder for a few short texts, while torch is not loaded anyway."""
-        if not self._light_checked:
-            from index.numpy_encoder import NumpyEncoder, supports
+        with self._load_lock:
+            if not self._light_checked:
+                from index.numpy_encoder import NumpyEncoder, supports
 
-            self._light_checked = True
-            path = self._resolved_path()
-            if supports(path):
-                self._light = NumpyEncoder(path)
-        return self._light
+                path = self._resolved_path()
+                if supports(path):
+                    self._light = NumpyEncoder(path)
+                self._light_checked = True
+            return self._light
 
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Embed ``texts`` into an ``(n, dimension)`` float32 array of unit-length rows.
@@ -222,13 +230,10 @@ class RecentTexts:
     """
 
     def __init__(self, embedder: Embedder, size: int = 256) -> None:
-        import threading
-        from collections import OrderedDict
-
         self.embedder = embedder
         self.size = size
-        self._recent: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
-        self._lock = threading.Lock()  # the web page answers two questions at once
+        # The web page answers two questions at once.
+        self._recent: SharedLRU[str, npt.NDArray[np.float32]] = SharedLRU(size)
 
     def fingerprint(self) -> ModelFingerprint:
         return self.embedder.fingerprint()
@@ -236,15 +241,5 @@ class RecentTexts:
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         if len(texts) != 1:
             return self.embedder.embed(texts)
-        text = texts[0]
-        with self._lock:
-            vector = self._recent.get(text)
-            if vector is not None:
-                self._recent.move_to_end(text)
-        if vector is None:
-            vector = self.embedder.embed([text])[0]
-            with self._lock:
-                self._recent[text] = vector
-                while len(self._recent) > self.size:
-                    self._recent.popitem(last=False)
+        vector = self._recent.get_or_make(texts[0], lambda: self.embedder.embed(texts)[0])
         return vector.reshape(1, -1).copy()

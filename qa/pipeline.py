@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from index import (
@@ -243,7 +243,12 @@ class QA:
             logger.info("follow-up %r read as %r", question, resolved)
         passages = live.retriever.retrieve(resolved, k=k)
         result = self._read(live, analyse_question(resolved), passages)
-        return _with_question(result, question, resolved)
+        return replace(
+            result,
+            question=question,
+            resolved_question=resolved,
+            index_version=live.index.version,
+        )
 
     def _read(self, live: _Live, question: Question, passages: Sequence[Passage]) -> Answer:
         """Route the question: "What did X say?" to quote attribution, the rest to the reader.
@@ -256,9 +261,3 @@ class QA:
             if not quoted.abstained:
                 return quoted
         return live.reader.read(question, passages)
-
-
-def _with_question(result: Answer, question: str, resolved: str) -> Answer:
-    from dataclasses import replace
-
-    return replace(result, question=question, resolved_question=resolved)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections import OrderedDict
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index import Embedder, StoredIndex
+from index.caching import SharedLRU
 from qa.answering import Reader, abstention
 from qa.attribution import QuoteReader
 from qa.citations import cite
@@ -32,7 +34,9 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["Reader", "Reading", "RuleReader", "SpanOption", "abstention", "answerability_features"]
 
+# Bounded caches, shared by the threads answering at once (entries: sentences).
 _VECTOR_CACHE_SIZE = 50_000
+_STEMS_CACHE_SIZE = 100_000
 # Weight of question-sentence cosine similarity when choosing sentences to parse.
 _DENSE_WEIGHT = 0.5
 _BEST_FEATURES = (
@@ -179,46 +183,46 @@ class RuleReader:
         self._models = models
         self.quotes = QuoteReader(index.documents, analyzer)
         self._vocabulary: Vocabulary | None = None
-        self._sentence_stems: dict[tuple[str, int], list[str]] = {}
-        self._vectors: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
+        self._sentence_stems: SharedLRU[tuple[str, int], list[str]] = SharedLRU(_STEMS_CACHE_SIZE)
+        self._vectors: SharedLRU[str, npt.NDArray[np.float32]] = SharedLRU(_VECTOR_CACHE_SIZE)
+        self._lazy_lock = threading.Lock()  # the models and vocabulary are made once
 
     @property
     def models(self) -> ReaderModels:
         """The fitted models (read from ``qa/reader_weights.json`` on first use)."""
-        if self._models is None:
-            self._models = load_models()
-        return self._models
+        with self._lazy_lock:
+            if self._models is None:
+                self._models = load_models()
+            return self._models
 
     @property
     def vocabulary(self) -> Vocabulary:
         """Word rarity over the index's sentences (computed on first use)."""
-        if self._vocabulary is None:
-            texts = (
-                record.text[span.start : span.end]
-                for record in self.index.documents.values()
-                for span in record.sentences
-            )
-            self._vocabulary = Vocabulary(texts)
-        return self._vocabulary
+        with self._lazy_lock:
+            if self._vocabulary is None:
+                texts = (
+                    record.text[span.start : span.end]
+                    for record in self.index.documents.values()
+                    for span in record.sentences
+                )
+                self._vocabulary = Vocabulary(texts)
+            return self._vocabulary
 
     # -- sentence selection -------------------------------------------------------------
 
     def _similarities(self, question: str, texts: Sequence[str]) -> list[float]:
         if self.embedder is None or not texts:
             return [0.0] * len(texts)
-        missing = [text for text in dict.fromkeys(texts) if text not in self._vectors]
+        embedder = self.embedder
         # The question alone: the retriever has just embedded it (the pipeline remembers it).
-        question_vector = self.embedder.embed([question])[0]
-        if missing:
-            for text, vector in zip(missing, self.embedder.embed(missing), strict=True):
-                self._vectors[text] = vector
-        while len(self._vectors) > _VECTOR_CACHE_SIZE:
-            self._vectors.popitem(last=False)
-        return [float(np.dot(question_vector, self._vectors[text])) for text in texts]
+        question_vector = embedder.embed([question])[0]
+        vectors = self._vectors.get_or_make_many(texts, lambda missing: embedder.embed(missing))
+        return [float(np.dot(question_vector, vector)) for vector in vectors]
 
     def _sentences(
         self, question: Question, terms: QuestionTerms, passages: Sequence[Passage]
-    ) -> list[SentenceView]:
+    ) -> tuple[list[SentenceView], set[str]]:
+        """The passages' sentences, best first, and the stems found in any of them."""
         spans: list[tuple[str, int, int, Passage, int]] = []
         seen: set[tuple[str, int]] = set()
         for rank, passage in enumerate(passages):
@@ -231,14 +235,17 @@ class RuleReader:
                     spans.append((passage.doc_id, span.start, span.end, passage, rank))
         texts = [self.index.documents[d].text[s:e] for d, s, e, _, _ in spans]
         dense = self._similarities(question.text, texts)
+        vocabulary = self.vocabulary
         views = []
+        everywhere: set[str] = set()
         for (doc_id, start, end, passage, rank), text, similarity in zip(
             spans, texts, dense, strict=True
         ):
-            key = (doc_id, start)
-            if key not in self._sentence_stems:
-                self._sentence_stems[key] = self.vocabulary.stems(text)
-            features = sentence_features(terms, self._sentence_stems[key])
+            stems = self._sentence_stems.get_or_make(
+                (doc_id, start), functools.partial(vocabulary.stems, text)
+            )
+            everywhere.update(stems)
+            features = sentence_features(terms, stems)
             features["s_dense"] = similarity
             features["s_negated"] = float(has_negation(text))
             features["p_rank_inverse"] = 1.0 / (1 + rank)
@@ -257,7 +264,7 @@ class RuleReader:
             view.features["s_rank_inverse"] = 1.0 / (1 + rank)
             view.features["s_overlap_gap"] = view.features["s_overlap"] - best_overlap
             view.features["s_dense_gap"] = view.features["s_dense"] - best_dense
-        return views
+        return views, everywhere
 
     def reading(self, question: Question, passages: Sequence[Passage]) -> Reading:
         """Find and describe the candidate answers to ``question`` in ``passages``.
@@ -270,7 +277,7 @@ class RuleReader:
             The parsed sentences and candidate spans with their features.
         """
         terms = QuestionTerms.of(question, self.vocabulary)
-        views = self._sentences(question, terms, passages)
+        views, everywhere = self._sentences(question, terms, passages)
         chosen = views[: self.models.sentences_parsed]
         docs = self.analyzer.parse_many(
             [self.index.documents[v.doc_id].text[v.start : v.end] for v in chosen]
@@ -286,9 +293,6 @@ class RuleReader:
                         view, view.start + candidate.start, view.start + candidate.end, features
                     )
                 )
-        everywhere = {
-            stem for view in views for stem in self._sentence_stems[(view.doc_id, view.start)]
-        }
         missing = sum(w for stem, w in terms.weights.items() if stem not in everywhere)
         context = {
             "missing_everywhere": missing / terms.total,

@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index import Embedder, StoredIndex
+from qa.nlp import stem_words
 from qa.types import Passage
 
 if TYPE_CHECKING:
@@ -86,15 +87,6 @@ class HybridRetriever:
         self.embedder = embedder
         self.config = config or RetrievalConfig()
         self._bm25: bm25s.BM25 | None = None
-        self._stemmer: Callable[[list[str]], list[str]] | None = None
-
-    def _stem_words(self, words: list[str]) -> list[str]:
-        # One stemmer per retriever: building it on every question cost time on the answer path.
-        if self._stemmer is None:
-            import Stemmer
-
-            self._stemmer = Stemmer.Stemmer("english").stemWords
-        return self._stemmer(words)
 
     def warm_up(self) -> None:
         """Build the BM25 index over all chunks (done once, on first use otherwise)."""
@@ -102,9 +94,7 @@ class HybridRetriever:
             bm25s = _import_bm25s()
             texts = [self.index.chunk(row).text for row in range(len(self.index.chunk_refs))]
             bm25 = bm25s.BM25()
-            bm25.index(
-                lexical_tokens(texts, self._stem_words) if texts else [[]], show_progress=False
-            )
+            bm25.index(lexical_tokens(texts, stem_words) if texts else [[]], show_progress=False)
             self._bm25 = bm25
 
     def _dense(self, question: str, limit: int) -> list[tuple[int, float]]:
@@ -114,7 +104,7 @@ class HybridRetriever:
     def _lexical(self, question: str, limit: int) -> list[tuple[int, float]]:
         self.warm_up()
         assert self._bm25 is not None
-        query = lexical_tokens([question], self._stem_words)[0]
+        query = lexical_tokens([question], stem_words)[0]
         if not query:
             return []
         scores: npt.NDArray[np.float64] = self._bm25.get_scores(query)

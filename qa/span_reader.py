@@ -8,11 +8,11 @@ import re
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from qa.answering import abstention
 from qa.citations import Documents, cite
 from qa.focus import focus_range
+from qa.nlp import stem_words
 from qa.question import Question
 from qa.span_model import Calibration, SpanModel
 from qa.types import Answer, Citation, Passage
@@ -106,16 +106,11 @@ class SpanReader:
         self.focus_chars = focus_chars
         self.first_passages = first_passages
         self.early_margin = early_margin
-        self._stemmer: Any = None
 
     def _ranges(self, question: str, passages: Sequence[Passage]) -> list[tuple[int, int]]:
         """The part of each passage to read (all of it unless ``focus_chars`` is set)."""
         if not self.focus_chars:
             return [(p.start, p.end) for p in passages]
-        if self._stemmer is None:
-            import Stemmer
-
-            self._stemmer = Stemmer.Stemmer("english")
         ranges = []
         for passage in passages:
             document = self.documents[passage.doc_id]
@@ -127,7 +122,7 @@ class SpanReader:
                     passage.end,
                     document.sentences,
                     self.focus_chars,
-                    self._stemmer.stemWords,
+                    stem_words,
                 )
             )
         return ranges

@@ -93,6 +93,8 @@ class Answer:
         related: Closest passages, shown when abstained so the reader can look themselves.
         resolved_question: The question after follow-up resolution (same as ``question``
             when there was nothing to resolve).
+        index_version: The index version the answer was read from ("" when not from an
+            index), so an answer can be traced to exactly the documents it saw.
     """
 
     question: str
@@ -103,6 +105,7 @@ class Answer:
     citations: tuple[Citation, ...] = field(default=())
     related: tuple[Passage, ...] = field(default=())
     resolved_question: str = ""
+    index_version: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object ``qa ask --json`` prints."""
@@ -117,6 +120,7 @@ class Answer:
             "citations": data["citations"],
             "related": data["related"],
             "resolved_question": data["resolved_question"],
+            "index_version": data["index_version"],
         }
 
     def to_json(self, indent: int | None = None) -> str:
