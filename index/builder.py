@@ -106,6 +106,8 @@ class IndexBuilder:
             ValueError: ``engine`` is not one of ``INDEX_ENGINES``.
             RayUnavailableError: The ray engine was asked for but Ray is not installed.
             IndexLockedError: Another process is writing the index.
+            IndexNotWritableError: The index folder cannot be created or written in (checked
+                before any file is read; the index is left as it was).
             NoDocumentsError: Nothing can be indexed and the index is empty.
             CorruptIndexError: The live index is damaged (rebuild with ``rebuild=True``).
         """
@@ -115,8 +117,10 @@ class IndexBuilder:
             )
         with self.store.writing(lock_timeout_s):
             previous = self._previous(rebuild)
+            # Files removed on request stay out, through a rebuild too.
+            excluded = previous.excluded if previous is not None else self.store.excluded_paths()
             if engine == "ray":
-                update = self._ray_update(previous, progress, ray_address)
+                update = self._ray_update(previous, progress, ray_address, excluded)
             else:
                 update = IndexUpdate(
                     self.store,
@@ -125,6 +129,7 @@ class IndexBuilder:
                     previous,
                     progress=progress,
                     embed_batch_size=self.embed_batch_size,
+                    excluded=excluded,
                 )
             return update.run(paths)
 
@@ -133,6 +138,7 @@ class IndexBuilder:
         previous: StoredIndex | None,
         progress: ProgressCallback | None,
         ray_address: str | None,
+        excluded: Sequence[str],
     ) -> IndexUpdate:
         # Imported here: Ray is an optional extra, loaded only when its engine is asked for.
         from index.ray_engine import RayIndexUpdate, import_ray
@@ -151,10 +157,15 @@ class IndexBuilder:
             progress=progress,
             embed_batch_size=self.embed_batch_size,
             ray_address=ray_address,
+            excluded=excluded,
         )
 
     def remove(self, doc_ids: Sequence[str], lock_timeout_s: float = 0.0) -> BuildReport:
-        """Drop documents from the index by id.
+        """Drop documents from the index by id; they stay out until a user names them again.
+
+        The files stay where they are, so the next update of their folder would index them
+        again; instead the manifest lists them as excluded and updates leave them out
+        (``BuildReport.left_out``). Updating with such a file named directly indexes it again.
 
         Args:
             doc_ids: Ids as listed by ``qa docs``.
@@ -169,11 +180,18 @@ class IndexBuilder:
             if unknown:
                 raise KeyError(f"no indexed document with id {', '.join(unknown)}")
             kept = [doc for doc_id, doc in previous.documents.items() if doc_id not in doc_ids]
+            # The removed files (and their copies) stay out when their folder is indexed
+            # again, until a user names one of them.
+            dropped = [previous.documents[doc_id] for doc_id in doc_ids]
+            excluded = {*previous.excluded}
+            excluded.update(doc.source_path for doc in dropped)
+            excluded.update(dup.source_path for doc in dropped for dup in doc.duplicates)
             version = self.store.write(
                 ((doc, None) for doc in kept),
                 self.embedder.fingerprint(),
                 self.chunking,
                 previous=previous,
+                excluded=excluded,
             )
             return BuildReport(
                 removed=tuple(doc_ids),

@@ -25,3 +25,7 @@ class CorruptIndexError(QaIndexError):
 
 class IndexLockedError(QaIndexError):
     """Another process is writing the index."""
+
+
+class IndexNotWritableError(QaIndexError):
+    """The index folder cannot be created or written (permissions, a read-only disk)."""

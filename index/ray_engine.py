@@ -177,8 +177,9 @@ class RayIndexUpdate(IndexUpdate):
         ray_address: str | None = None,
         workers: int | None = None,
         documents_per_batch: int = 16,
+        excluded: Sequence[str] = (),
     ) -> None:
-        super().__init__(store, embedder, chunking, previous, progress, embed_batch_size)
+        super().__init__(store, embedder, chunking, previous, progress, embed_batch_size, excluded)
         self.model = embedder
         self.ray_address = ray_address
         self.workers = workers

@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -31,7 +32,13 @@ from filelock import FileLock, Timeout
 
 from index.chunking import Chunk, ChunkingConfig
 from index.embedder import ModelFingerprint
-from index.errors import CorruptIndexError, IndexLockedError, IndexNotFoundError, ModelMismatchError
+from index.errors import (
+    CorruptIndexError,
+    IndexLockedError,
+    IndexNotFoundError,
+    IndexNotWritableError,
+    ModelMismatchError,
+)
 from index.records import DocumentRecord
 from index.vector_index import HNSW_FROM_VECTORS
 from index.vector_store import (
@@ -50,6 +57,7 @@ _MANIFEST = "manifest.json"
 _DOCUMENTS = "documents.jsonl"
 _VECTORS = FAISS_FILE
 _REBUILD_HINT = "rebuild it with `qa index --rebuild PATH`"
+_OTHER_FOLDER_HINT = "choose another index folder (--index-dir or QA_INDEX_DIR)"
 _MANIFEST_KEYS = ("version", "model", "chunking", "order", "documents", "files")
 
 
@@ -67,6 +75,8 @@ class StoredIndex:
     chunking: ChunkingConfig
     version: str
     first_rows: dict[str, int] = field(default_factory=dict)
+    # Files removed on request: left out when their folder is indexed, until named again.
+    excluded: tuple[str, ...] = ()
 
     def chunk(self, row: int) -> Chunk:
         """Return the chunk stored at vector row ``row``."""
@@ -151,8 +161,14 @@ class IndexStore:
 
     @contextmanager
     def writing(self, timeout_s: float = 0.0) -> Iterator[None]:
-        """Hold the writer lock; a second writer gets IndexLockedError at once (by default)."""
-        self.index_dir.mkdir(parents=True, exist_ok=True)
+        """Hold the writer lock; a second writer gets IndexLockedError at once (by default).
+
+        Raises:
+            IndexNotWritableError: The index folder cannot be created or written in; found
+                before anything is read or embedded, and the live index is left as it was.
+            IndexLockedError: Another process holds the lock longer than ``timeout_s``.
+        """
+        self._check_writable()
         lock = FileLock(str(self.index_dir / ".lock"))
         try:
             lock.acquire(timeout=timeout_s)
@@ -161,10 +177,42 @@ class IndexStore:
                 f"another process is updating the index in {self.index_dir}; "
                 "wait for it to finish and try again"
             ) from exc
+        except OSError as exc:  # after Timeout, which is an OSError too
+            raise IndexNotWritableError(
+                f"cannot open the index's lock file {lock.lock_file}: {exc.strerror or exc}; "
+                f"the index is unchanged; give this user write access to it, "
+                f"or {_OTHER_FOLDER_HINT}"
+            ) from exc
         try:
             yield
         finally:
             lock.release()
+
+    def _check_writable(self) -> None:
+        """Create the index folder if needed, and make sure new files can be made in it.
+
+        Making a file is the one test that sees whatever forbids writing (file modes, ACLs,
+        a read-only mount); without it an update would fail only when switching versions,
+        after all the embedding, with a half-written version folder left behind.
+        """
+        try:
+            self.index_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise IndexNotWritableError(
+                f"cannot create the index folder {self.index_dir}: {exc.strerror or exc}; "
+                f"create it with write access for this user, or {_OTHER_FOLDER_HINT}"
+            ) from exc
+        for folder in (self.index_dir, self.index_dir / "versions"):
+            try:
+                if folder.is_dir():
+                    with tempfile.TemporaryFile(dir=folder):
+                        pass
+            except OSError as exc:
+                raise IndexNotWritableError(
+                    f"cannot write in the index folder {folder}: {exc.strerror or exc}; "
+                    f"the index is unchanged; give this user write access to it, "
+                    f"or {_OTHER_FOLDER_HINT}"
+                ) from exc
 
     def read_manifest(self) -> dict[str, Any]:
         """The live version's manifest."""
@@ -271,7 +319,16 @@ class IndexStore:
             chunking=ChunkingConfig(**manifest["chunking"]),
             version=version,
             first_rows=first_rows,
+            excluded=tuple(str(path) for path in manifest.get("excluded", ())),
         )
+
+    def excluded_paths(self) -> tuple[str, ...]:
+        """The live version's files removed on request (none without a readable index).
+
+        A rebuild reads the index afresh but keeps these, so a removed file stays out.
+        """
+        live = self._live_manifest()
+        return tuple(str(path) for path in (live or {}).get("excluded", ()))
 
     def changes_store(self) -> bool:
         """Whether the next write moves the vectors to another store than the live version's."""
@@ -330,6 +387,7 @@ class IndexStore:
         chunking: ChunkingConfig,
         on_step: Callable[[str], None] | None = None,
         previous: StoredIndex | None = None,
+        excluded: Iterable[str] = (),
     ) -> str:
         """Write a complete new version and make it live; call inside ``writing()``.
 
@@ -347,6 +405,8 @@ class IndexStore:
             chunking: The chunking that cut the documents.
             on_step: Called with the name of each finished step (for progress reports).
             previous: The live version, for documents whose vectors are reused.
+            excluded: Source paths of files removed on request, which updates leave out
+                until one is named again (``StoredIndex.excluded``).
 
         Returns:
             The new version's name.
@@ -390,6 +450,7 @@ class IndexStore:
                 "counts": {"documents": len(summaries), "chunks": chunks},
                 "order": [summary["doc_id"] for summary in summaries],
                 "documents": summaries,
+                "excluded": sorted(set(excluded)),
                 "files": files,
             }
             with (staging / _MANIFEST).open("w", encoding="utf-8") as handle:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -59,6 +60,8 @@ class BuildReport:
         unchanged: Ids of documents kept as they were (their vectors reused).
         removed: Ids of documents dropped because their files are gone (or, by
             ``remove``, on request).
+        left_out: Files under the given folders not indexed because they were removed on
+            request earlier (``IndexBuilder.remove``); naming such a file indexes it again.
         duplicates: Files found to repeat an indexed document, listed as its sources.
         problems: Files skipped or read with a warning.
         chunks_embedded: Chunks that went through the model in this update.
@@ -72,6 +75,7 @@ class BuildReport:
     updated: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
+    left_out: tuple[str, ...] = ()
     duplicates: tuple[DuplicateNote, ...] = ()
     problems: tuple[FileProblem, ...] = field(default=())
     chunks_embedded: int = 0
@@ -84,6 +88,21 @@ class BuildReport:
 def _is_under(path: str, roots: Sequence[Path]) -> bool:
     candidate = Path(path)
     return any(candidate == root or root in candidate.parents for root in roots)
+
+
+def _is_gone(path: str) -> bool:
+    """Whether a file no longer exists; one that cannot be looked at is not gone.
+
+    A file in a folder this user may not list or enter (say, chmod 000) is still there,
+    and keeps its indexed version, where ``Path.exists()`` would raise PermissionError.
+    """
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _hash_file(path: Path) -> str:
@@ -104,6 +123,8 @@ class IndexUpdate:
         previous: The live index (None for a first build or a rebuild).
         progress: Called with an ``IndexProgress`` as the update goes.
         embed_batch_size: Chunks sent to the model per call.
+        excluded: Source paths of files removed on request: left out when found in a
+            folder, indexed again (and no longer excluded) when named as a file.
     """
 
     def __init__(
@@ -114,6 +135,7 @@ class IndexUpdate:
         previous: StoredIndex | None,
         progress: ProgressCallback | None = None,
         embed_batch_size: int = 64,
+        excluded: Sequence[str] = (),
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -140,6 +162,8 @@ class IndexUpdate:
         self.updated: list[str] = []
         self.removed: list[str] = []
         self.duplicates: list[DuplicateNote] = []
+        self.excluded = set(excluded)
+        self.left_out: list[str] = []
 
     def _emit(self, phase: Phase, path: str = "", step: str = "") -> None:
         if self.progress is not None:
@@ -173,6 +197,7 @@ class IndexUpdate:
         self.problems.extend(found.problems)
         self.files_total = len(found.files)
         self._emit("scanning")
+        files = self._without_excluded(found.files, roots)
         old = self.previous.documents if self.previous is not None else {}
         reusable = self.previous is not None and self.previous.chunking == self.chunking
         by_path = {record.source_path: record for record in old.values()}
@@ -181,7 +206,7 @@ class IndexUpdate:
             for record in old.values()
             for dup in record.duplicates
         }
-        scanned = {source.source_path for source in found.files}
+        scanned = {source.source_path for source in files}
         pending: list[SourceFile] = []
         possible_copies: list[tuple[SourceFile, str, DuplicateSource]] = []
         # Documents indexed from elsewhere stay; so do files under the roots that still exist
@@ -189,11 +214,11 @@ class IndexUpdate:
         for record in old.values():
             if record.source_path in scanned:
                 continue
-            if _is_under(record.source_path, roots) and not Path(record.source_path).exists():
+            if _is_under(record.source_path, roots) and _is_gone(record.source_path):
                 self.removed.append(record.doc_id)
             else:
                 self._keep(record, roots)
-        for source in found.files:
+        for source in files:
             indexed = by_path.get(source.source_path)
             copy = copies.get(source.source_path)
             if indexed is None and copy is None:
@@ -228,6 +253,29 @@ class IndexUpdate:
         )
         self._index_pending(pending, by_path, taken)
         return self._finish(paths, found.files)
+
+    def _without_excluded(
+        self, files: Sequence[SourceFile], roots: Sequence[Path]
+    ) -> list[SourceFile]:
+        """``files`` less those removed on request, unless named; forget exclusions now moot.
+
+        A file given by name (its own root) is indexed again and no longer excluded; an
+        excluded file that is gone from a folder being indexed is no longer listed.
+        """
+        named = {source.source_path for source in files if str(source.root) == source.source_path}
+        self.excluded = {
+            path
+            for path in self.excluded - named
+            if not (_is_under(path, roots) and _is_gone(path))
+        }
+        kept = []
+        for source in files:
+            if source.source_path in self.excluded:
+                self.left_out.append(source.source_path)
+                self._done(source)
+            else:
+                kept.append(source)
+        return kept
 
     def _keep(self, record: DocumentRecord, roots: Sequence[Path]) -> None:
         # Copies under the roots are confirmed again in this run; others are kept as listed.
@@ -266,7 +314,7 @@ class IndexUpdate:
         source = prepared.source
         if not prepared.readable:
             problem = prepared.problems[0]
-            if earlier is not None and Path(source.source_path).exists():
+            if earlier is not None and not _is_gone(source.source_path):
                 problem = replace(
                     problem, message=problem.message + "; the version indexed earlier is kept"
                 )
@@ -377,6 +425,7 @@ class IndexUpdate:
             updated=tuple(sorted(self.updated)),
             unchanged=unchanged,
             removed=tuple(sorted(set(self.removed) - set(records))),
+            left_out=tuple(sorted(self.left_out)),
             duplicates=tuple(self.duplicates),
             problems=tuple(self.problems),
             chunks_embedded=self.chunks_embedded,
@@ -394,6 +443,7 @@ class IndexUpdate:
         if (
             previous is not None
             and records == previous.documents
+            and tuple(sorted(self.excluded)) == tuple(sorted(previous.excluded))
             and not self.fresh_vectors
             and not self.store.changes_store()
         ):
@@ -413,6 +463,7 @@ class IndexUpdate:
             self.chunking,
             on_step=lambda step: self._emit("writing", step=step),
             previous=self.previous,
+            excluded=self.excluded,
         )
         self._emit("done")
         return replace(

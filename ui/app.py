@@ -85,7 +85,7 @@ def build_app(qa: QA, settings: Settings | None = None) -> gr.Blocks:
 
         Returns:
             The same fields as ``qa.answer(...).to_dict()``: answer, abstained, confidence,
-            sentence, citations, related, question, resolved_question.
+            sentence, citations, related, question, resolved_question, index_version.
         """
         if len(question) > MAX_QUESTION_CHARS:
             raise gr.Error(f"the question is longer than {MAX_QUESTION_CHARS} characters")
@@ -127,7 +127,9 @@ def build_app(qa: QA, settings: Settings | None = None) -> gr.Blocks:
         question_text = status_html(
             [
                 f"Remove {row.title!r} ({row.file_name}) from the index? Its {row.chunks} "
-                "passages will no longer answer questions, and a file uploaded here is deleted."
+                "passages will no longer answer questions. A file uploaded here is deleted; "
+                "a file from a documents folder stays out of the index when the folder is "
+                "indexed again, until someone adds it by name (qa index FILE)."
             ],
             ok=False,
         )

@@ -98,6 +98,13 @@ def _print_report(report: BuildReport, settings: Settings) -> None:
             f"({duplicate.resemblance:.0%} alike); listed as another source of it",
             file=sys.stderr,
         )
+    if report.left_out:
+        print(
+            f"left out {len(report.left_out)} file(s) removed from the index earlier "
+            f"({', '.join(report.left_out[:3])}{', …' if len(report.left_out) > 3 else ''}); "
+            "to index one again, name it: qa index FILE",
+            file=sys.stderr,
+        )
     print(
         f"indexed {len(report.added)} new, {len(report.updated)} changed, "
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed documents; "
@@ -150,7 +157,11 @@ def _cmd_index(args: argparse.Namespace, settings: Settings) -> int:
             if bar is not None:
                 bar.close()
     if args.remove:
-        print(f"removed {', '.join(report.removed)}; {report.total_chunks} chunks remain")
+        print(
+            f"removed {', '.join(report.removed)}; {report.total_chunks} chunks remain. "
+            "Its file stays out when its folder is indexed again; "
+            "to add it back, name the file: qa index FILE"
+        )
         return 0
     _print_report(report, settings)
     return 0
@@ -194,6 +205,8 @@ def _cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
         if entry.get("duplicates"):
             line += "\talso in: " + ", ".join(entry["duplicates"])
         print(line)
+    for path in manifest.get("excluded", ()):
+        print(f"(removed, left out until named again)\t{path}")
     return 0
 
 

@@ -229,15 +229,12 @@ class DocumentLibrary:
             if not accepted:
                 return UploadResult((), tuple(messages))
             report_progress(0.2, f"Saving {len(accepted)} file(s)")
-            self.uploads_dir.mkdir(parents=True, exist_ok=True)
             backups: dict[Path, Path | None] = {}
             try:
-                for incoming, target in accepted:
-                    backups[target] = _set_aside(target)
-                    _copy_in(incoming.path, target)
+                self._save(accepted, backups)
                 report_progress(0.3, f"Indexing {len(accepted)} file(s)")
                 report = self._index([target for _, target in accepted], report_progress)
-            except (QaIndexError, OSError) as exc:
+            except (UploadRefused, QaIndexError, OSError) as exc:
                 logger.warning("upload failed, restoring the previous state: %s", exc)
                 for target, backup in backups.items():
                     _restore(target, backup)
@@ -266,6 +263,22 @@ class DocumentLibrary:
                 messages.append(f"{incoming.name}: {verb}, ready for questions{note}")
             report_progress(1.0, "Done")
             return UploadResult(tuple(indexed), tuple(messages))
+
+    def _save(
+        self, accepted: Sequence[tuple[IncomingFile, Path]], backups: dict[Path, Path | None]
+    ) -> None:
+        """Copy the files into the uploads folder; ``backups`` gets what each one replaced."""
+        try:
+            self.uploads_dir.mkdir(parents=True, exist_ok=True)
+            for incoming, target in accepted:
+                backups[target] = _set_aside(target)
+                _copy_in(incoming.path, target)
+        except OSError as exc:
+            raise UploadRefused(
+                f"cannot save it in the uploads folder {self.uploads_dir}: "
+                f"{exc.strerror or exc}; give the server write access to it, or set "
+                "QA_UPLOADS_DIR to another folder"
+            ) from exc
 
     def _index(self, targets: Sequence[Path], report_progress: Progress) -> BuildReport:
         """Index ``targets`` with step-by-step progress, then answer from the new version."""

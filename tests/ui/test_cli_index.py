@@ -61,10 +61,49 @@ def test_add_change_delete_and_remove_through_the_cli(
 
     code, out, _ = _run(capsys, "index", "--remove", SEED_FILE.stem, "--index-dir", index_dir)
     assert code == 0 and f"removed {SEED_FILE.stem}" in out
+    assert "name the file: qa index FILE" in out
     code, out, _ = _run(capsys, "docs", "--index-dir", index_dir)
-    assert code == 0 and out.strip() == ""
+    # No document is left; the removed file and its copy are listed as left out.
+    assert code == 0 and sorted(out.splitlines()) == [
+        f"(removed, left out until named again)\t{docs / SEED_FILE.name}",
+        f"(removed, left out until named again)\t{docs / 'saved-page.html'}",
+    ]
     code, _, err = _run(capsys, "index", "--remove", "nothing-here", "--index-dir", index_dir)
     assert code == 1 and "no indexed document with id nothing-here" in err
+
+
+def test_a_removed_file_stays_out_when_its_folder_is_indexed_until_named_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docs, index_dir = tmp_path / "docs", str(tmp_path / "index")
+    docs.mkdir()
+    (docs / SEED_FILE.name).write_bytes(SEED_FILE.read_bytes())
+    (docs / "harbour.md").write_text(HARBOUR, encoding="utf-8")
+    assert _run(capsys, "index", str(docs), "--index-dir", index_dir)[0] == 0
+    assert _run(capsys, "index", "--remove", "harbour", "--index-dir", index_dir)[0] == 0
+    store = IndexStore(Path(index_dir))
+    version = store.current_version()
+
+    # The folder is indexed again (as the container does at every start): harbour stays out,
+    # nothing is rewritten, and the output says why and how to add it back.
+    code, out, err = _run(capsys, "index", str(docs), "--index-dir", index_dir)
+    assert code == 0 and "indexed 0 new, 0 changed, 1 unchanged, 0 removed" in out
+    assert f"left out 1 file(s) removed from the index earlier ({docs / 'harbour.md'})" in err
+    assert "name it: qa index FILE" in err
+    assert store.current_version() == version
+    assert "harbour" not in _cited(capsys, Path(index_dir), "When will ferry services resume?")
+    # A rebuild keeps it out too.
+    code, out, _ = _run(capsys, "index", str(docs), "--rebuild", "--index-dir", index_dir)
+    assert code == 0 and set(store.load().documents) == {SEED_FILE.stem}
+
+    # Naming the file brings it back, and from then on the folder's updates keep it.
+    code, out, _ = _run(capsys, "index", str(docs / "harbour.md"), "--index-dir", index_dir)
+    assert code == 0 and "indexed 1 new" in out
+    code, out, err = _run(capsys, "index", str(docs), "--index-dir", index_dir)
+    assert code == 0 and "0 removed" in out and "left out" not in err
+    assert set(store.load().documents) == {SEED_FILE.stem, "harbour"}
+    assert store.load().excluded == ()
+    assert "harbour" in _cited(capsys, Path(index_dir), "When will ferry services resume?")
 
 
 def test_progress_bar_shows_documents_and_chunks_per_second(
