@@ -8,6 +8,7 @@ from pathlib import Path
 
 from index.chunking import ChunkingConfig
 from index.embedder import Embedder, SentenceTransformerEmbedder
+from index.extraction_process import DEFAULT_TIME_LIMIT_S
 from index.progress import ProgressCallback
 from index.records import make_record
 from index.store import IndexStore, StoredIndex
@@ -40,6 +41,9 @@ class IndexBuilder:
         vector_store: Where the vectors are kept (default None: where the live index keeps
             them, FAISS files for a new index; see ``index.vector_store``).
         milvus_token: Credentials for the Milvus server the live index names.
+        file_time_limit_s: Longest one PDF or HTML file may take to extract before it is
+            refused with a problem, in seconds (default 30; None: no limit). The local
+            engine extracts them in a child process that is killed past the limit.
     """
 
     def __init__(
@@ -50,11 +54,13 @@ class IndexBuilder:
         embed_batch_size: int = 64,
         vector_store: StoreConfig | None = None,
         milvus_token: str = "",
+        file_time_limit_s: float | None = DEFAULT_TIME_LIMIT_S,
     ) -> None:
         self.embedder = embedder
         self.store = IndexStore(index_dir, vector_store=vector_store, milvus_token=milvus_token)
         self.chunking = chunking or ChunkingConfig()
         self.embed_batch_size = embed_batch_size
+        self.file_time_limit_s = file_time_limit_s
 
     def _previous(self, rebuild: bool) -> StoredIndex | None:
         if rebuild or not self.store.exists():
@@ -130,6 +136,7 @@ class IndexBuilder:
                     progress=progress,
                     embed_batch_size=self.embed_batch_size,
                     excluded=excluded,
+                    file_time_limit_s=self.file_time_limit_s,
                 )
             return update.run(paths)
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Whole lines that page furniture consists of on news sites.
+# Whole lines that page furniture consists of on news sites. The runs of spaces around
+# separators and at the ends are matched possessively (``\s*+``): given back one space at a
+# time, a line of a word and thousands of spaces took minutes to reject.
 _CLUTTER_LINE = re.compile(
-    r"""^\s*(?:
+    r"""^\s*+(?:
         advertisement|advertisements|ad|sponsored(?:\s+content)?|promoted|
         skip\s+(?:to\s+)?(?:main\s+)?content|
         share(?:\s+this)?(?:\s+(?:article|story|page))?(?:\s+on\s+\w+)?|
@@ -20,10 +22,10 @@ _CLUTTER_LINE = re.compile(
         sign\s+up\s+(?:for|to)\s+(?:our|the)\s+\w+(?:\s+\w+)?\s+newsletter.*|
         (?:click|tap)\s+here\s+to\s+.{0,60}|
         (?:click\s+to\s+)?share\s+(?:on|via)\s+\w+(?:\s*\(opens\s+in\s+new\s+window\))?|
-        (?:share|follow)(?:\s+us)?:?(?:\s*[,|/•·]?\s*(?:facebook|twitter|x|whatsapp|linkedin|
+        (?:share|follow)(?:\s+us)?:?(?:\s*+[,|/•·]?\s*+(?:facebook|twitter|x|whatsapp|linkedin|
             email|e-mail|reddit|telegram|pinterest|instagram|youtube|messenger|copy\s+link))+|
         (?:facebook|twitter|whatsapp|linkedin|email|reddit|telegram|pinterest|copy\s+link)
-            (?:\s*[,|/•·]?\s*(?:facebook|twitter|x|whatsapp|linkedin|email|reddit|telegram|
+            (?:\s*+[,|/•·]?\s*+(?:facebook|twitter|x|whatsapp|linkedin|email|reddit|telegram|
             pinterest|copy\s+link))+|
         copy\s+link|tweet|pin\s+it|
         subscribe\s+(?:to|for)\s+.{0,60}|
@@ -32,7 +34,7 @@ _CLUTTER_LINE = re.compile(
         (?:read|see)\s+more:?|
         print|email|comments?|
         \d+\s+comments?
-    )\s*[.:!]?\s*$""",
+    )\s*+[.:!]?\s*+$""",
     re.IGNORECASE | re.VERBOSE,
 )
 # "list 1 of 3<headline>" ... "end of list": an inline block of related links.
@@ -47,8 +49,10 @@ _RELATED_HEADING = re.compile(
     re.IGNORECASE,
 )
 # Markdown syntax around clutter ("[Share on Twitter](https://...)", "![logo](logo.png)").
-_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+# Neither label nor address may hold a "[": each try then stops at the next one, where a
+# line of thousands of "[a](" was scanned to its end from every bracket (quadratic time).
+_MD_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^)\[\]]*\)")
+_MD_LINK = re.compile(r"\[([^\[\]]*)\]\([^)\[\]]*\)")
 _MD_LEAD = re.compile(r"^\s*(?:[-*+>]|#{1,6})\s+")
 _MAY_HAVE_MARKUP = re.compile(r"\]\(|^\s*[-*+>#]")
 # A line this long with sentence punctuation is prose, which ends a related-links block.

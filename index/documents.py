@@ -15,7 +15,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from index.formats import SUFFIX_FORMATS, ExtractionError, Format, extract, format_of
+from index.formats import (
+    SUFFIX_FORMATS,
+    ExtractionError,
+    Format,
+    TextExtractor,
+    extract,
+    format_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -219,7 +226,7 @@ def read_bytes(source: SourceFile) -> tuple[bytes | None, FileProblem | None]:
 
 
 def make_document(
-    source: SourceFile, raw: bytes, doc_id: str
+    source: SourceFile, raw: bytes, doc_id: str, extract_text: TextExtractor = extract
 ) -> tuple[Document | None, FileProblem | None]:
     """Extract one file's bytes into a Document, or say why it cannot be indexed.
 
@@ -227,6 +234,8 @@ def make_document(
         source: The file.
         raw: Its bytes.
         doc_id: The id to give it.
+        extract_text: What extracts the text (default ``extract``, in this process and
+            without a time limit; an index update uses ``ExtractionProcess.extract``).
 
     Returns:
         The document (None when the file is skipped) and a problem (None when clean).
@@ -234,7 +243,7 @@ def make_document(
     """
     file_format = format_of(source.path.suffix) or "text"
     try:
-        extracted = extract(raw, file_format)
+        extracted = extract_text(raw, file_format)
     except ExtractionError as exc:
         return None, FileProblem(str(source.path), str(exc))
     problem = (

@@ -141,13 +141,15 @@ class DuplicateFinder:
 
     def __init__(self, threshold: float = NEAR_DUPLICATE_RESEMBLANCE) -> None:
         self.threshold = threshold
-        self._sketches: dict[str, tuple[int, ...]] = {}
+        # As uint64 arrays: 1 KB a document where a tuple of Python ints takes 5 KB, which
+        # counted at a million chunks (index/spool.py keeps the rest of a build off memory).
+        self._sketches: dict[str, npt.NDArray[np.uint64]] = {}
         self._holders: dict[int, list[str]] = {}
         self._common: set[int] = set()  # values past COMMON_VALUE_HOLDERS: not followed
 
     def add(self, doc_id: str, document_sketch: Sequence[int]) -> None:
         """Accept a document: later documents may be found to repeat it."""
-        self._sketches[doc_id] = tuple(document_sketch)
+        self._sketches[doc_id] = np.asarray(document_sketch, dtype=np.uint64)
         for value in document_sketch:
             if value in self._common:
                 continue
@@ -159,7 +161,7 @@ class DuplicateFinder:
 
     def discard(self, doc_id: str) -> None:
         """Forget a document (it was removed or replaced)."""
-        for value in self._sketches.pop(doc_id, ()):
+        for value in self._sketches.pop(doc_id, np.zeros(0, dtype=np.uint64)).tolist():
             holders = self._holders.get(value, [])
             if doc_id in holders:
                 holders.remove(doc_id)
@@ -177,7 +179,7 @@ class DuplicateFinder:
         for doc_id, count in shared.items():
             if count < needed:
                 continue
-            score = resemblance(document_sketch, self._sketches[doc_id])
+            score = resemblance(document_sketch, self._sketches[doc_id].tolist())
             if score >= self.threshold and (best is None or score > best.resemblance):
                 best = DuplicateMatch(doc_id, score)
         return best

@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import io
 import logging
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -33,7 +33,8 @@ _SNIFF_BYTES = 8192
 # Share of control characters (other than tab, line breaks and form feed) above which a
 # "text" file is taken for binary data.
 _BINARY_CONTROL_SHARE = 0.10
-_TERMINAL = re.compile(r"[.!?:;\"'”’)\]]$")
+# Last characters of a line that ends a sentence (or a quotation, or a bracket).
+_SENTENCE_END = ".!?:;\"'”’)]"
 # A wrapped PDF line fills most of the text column (the width of the page's longer lines);
 # shorter lines are headings or list items.
 _WRAPPED_SHARE = 0.75
@@ -61,6 +62,11 @@ class ExtractedText:
     title: str | None = None
     page_starts: tuple[int, ...] = ()
     warning: str | None = None
+
+
+TextExtractor = Callable[[bytes, Format], ExtractedText]
+"""What turns a file's bytes into its text: ``extract``, or one that runs it under limits
+(``index.extraction_process.ExtractionProcess.extract``)."""
 
 
 def format_of(suffix: str) -> Format | None:
@@ -92,7 +98,10 @@ def extract(raw: bytes, file_format: Format) -> ExtractedText:
 
 
 def decode_text(raw: bytes) -> tuple[str, str | None]:
-    """Decode a text file: UTF-8 (or UTF-16 with a byte-order mark), else a legacy encoding.
+    """Decode a text file: UTF-8 or UTF-16, else a legacy encoding; refuse binary data.
+
+    UTF-16 is recognised by its byte-order mark, or without one by the zero bytes that
+    every other byte of mostly Latin-script UTF-16 text is.
 
     Mostly valid UTF-8 with a few damaged bytes keeps its UTF-8 and has the damaged bytes
     replaced with U+FFFD. A file with no valid UTF-8 sequence beyond ASCII is an 8-bit legacy
@@ -107,11 +116,16 @@ def decode_text(raw: bytes) -> tuple[str, str | None]:
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return raw.decode("utf-16", errors="replace"), None
     head = raw[:_SNIFF_BYTES]
-    if b"\x00" in head:
-        raise ExtractionError("file looks binary (contains NUL bytes), not text")
     controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 12, 13))
+    if b"\x00" in head:
+        utf16 = _utf16_without_mark(raw)
+        if utf16 is not None:
+            return utf16
+        raise ExtractionError(
+            f"not text: {controls / len(head):.0%} control bytes, NUL among them (binary data)"
+        )
     if controls > _BINARY_CONTROL_SHARE * len(head):
-        raise ExtractionError("file looks binary (mostly control characters), not text")
+        raise ExtractionError(f"not text: {controls / len(head):.0%} control bytes (binary data)")
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
@@ -130,6 +144,34 @@ def decode_text(raw: bytes) -> tuple[str, str | None]:
         return raw.decode("cp1252"), "not UTF-8; read as Windows-1252 (Latin-1)"
     except UnicodeDecodeError:
         return raw.decode("latin-1"), "not UTF-8; read as Latin-1"
+
+
+def _utf16_without_mark(raw: bytes) -> tuple[str, str] | None:
+    """The text of UTF-16 without a byte-order mark, and a warning; None if it is not that.
+
+    Text in a Latin script has a zero high byte in most characters: at odd offsets in
+    little-endian files, even ones in big-endian. It must then decode cleanly into text with
+    few control characters.
+    """
+    head = raw[: _SNIFF_BYTES - _SNIFF_BYTES % 2]
+    if len(raw) % 2 or len(head) < 2:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    pairs = len(head) // 2
+    for zeros, others, encoding, name in (
+        (odd, even, "utf-16-le", "little-endian"),
+        (even, odd, "utf-16-be", "big-endian"),
+    ):
+        if zeros >= 0.6 * pairs and others <= 0.05 * pairs:
+            try:
+                text = raw.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            sample = text[: _SNIFF_BYTES // 2]
+            controls = sum(1 for char in sample if char < " " and char not in "\t\n\f\r")
+            if controls <= _BINARY_CONTROL_SHARE * len(sample):
+                return text, f"no byte-order mark; read as UTF-16 ({name})"
+    return None
 
 
 def _extract_html(raw: bytes) -> ExtractedText:
@@ -232,23 +274,28 @@ def reflow_pdf_text(page_text: str) -> str:
     widths = sorted(len(line) for line in lines if line)
     column = widths[int(0.9 * (len(widths) - 1))] if widths else 0
     wrapped_from = max(_WRAPPED_LINE_MIN_CHARS, int(_WRAPPED_SHARE * column))
-    out: list[str] = []
+    # Each paragraph is kept as its pieces and joined once at the end: adding every wrapped
+    # line to a growing string (and searching that string for its last character) would take
+    # quadratic time on a page of many thousands of short lines.
+    out: list[list[str]] = []
     previous_width = 0
     for line in lines:
-        if not out or not line or not out[-1]:
-            out.append(line)
+        if not out or not line or not out[-1][-1]:
+            out.append([line])
             previous_width = len(line)
             continue
-        previous = out[-1]
+        pieces = out[-1]
+        previous = pieces[-1]  # the line before, never empty here
         starts_lower = line[0].islower()
-        if previous.endswith("-") and starts_lower and len(previous) > 1:
-            out[-1] = previous[:-1] + line
-        elif not _TERMINAL.search(previous) and (starts_lower or previous_width >= wrapped_from):
-            out[-1] = previous + " " + line
+        if previous.endswith("-") and starts_lower and (len(pieces) > 1 or len(previous) > 1):
+            pieces[-1] = previous[:-1]
+            pieces.append(line)
+        elif previous[-1] not in _SENTENCE_END and (starts_lower or previous_width >= wrapped_from):
+            pieces.extend((" ", line))
         else:
-            out.append(line)
+            out.append([line])
         previous_width = len(line)
-    return "\n".join(out).strip()
+    return "\n".join("".join(pieces) for pieces in out).strip()
 
 
 def _describe(exc: Exception) -> str:

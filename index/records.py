@@ -11,6 +11,7 @@ from index.chunking import Chunk, ChunkingConfig, chunk_spans
 from index.cleaning import TextSpan, content_blocks, content_lines
 from index.documents import Document, FileProblem, SourceFile, make_document, read_bytes
 from index.duplicates import sketch
+from index.formats import TextExtractor, extract
 from index.sentences import split_sentences
 
 
@@ -180,7 +181,9 @@ class PreparedFile:
     readable: bool = True
 
 
-def prepare_file(source: SourceFile, config: ChunkingConfig) -> PreparedFile:
+def prepare_file(
+    source: SourceFile, config: ChunkingConfig, extract_text: TextExtractor = extract
+) -> PreparedFile:
     """Read one file and make its record; the per-file work of an index update.
 
     Pure apart from reading the file, so it can run in another process (the ray engine).
@@ -188,6 +191,7 @@ def prepare_file(source: SourceFile, config: ChunkingConfig) -> PreparedFile:
     Args:
         source: A file found by ``scan``.
         config: Chunk size and overlap.
+        extract_text: What extracts the text (default ``extract``; see ``make_document``).
 
     Returns:
         The record (or None) with the file's problems.
@@ -196,7 +200,7 @@ def prepare_file(source: SourceFile, config: ChunkingConfig) -> PreparedFile:
     if raw is None:
         assert problem is not None
         return PreparedFile(source, None, (problem,), readable=False)
-    document, problem = make_document(source, raw, source.path.stem)
+    document, problem = make_document(source, raw, source.path.stem, extract_text)
     del raw
     problems = [problem] if problem is not None else []
     if document is None:

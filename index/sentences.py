@@ -74,7 +74,9 @@ _ABBREVIATIONS = frozenset(
     ]
 )
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, then space.
-_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+)")
+# It starts only where a run of punctuation starts and never backtracks into it: tried at
+# every dot of a long run of dots, it took quadratic time (minutes for 50 KB of "....").
+_BOUNDARY = re.compile(r"[.!?](?<![.!?][.!?])[.!?]*+[\"'”’)\]]*+(?=\s)")
 _NEXT_STARTS_SENTENCE = re.compile(r"\s+[\"'“‘(\[]*[A-Z0-9]")
 
 

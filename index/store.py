@@ -365,6 +365,7 @@ class IndexStore:
         model: ModelFingerprint,
         chunking: ChunkingConfig,
         previous: StoredIndex | None,
+        rows: int | None = None,
     ) -> VectorWriter:
         live = self._live_manifest()
         config = self.vector_store
@@ -378,7 +379,7 @@ class IndexStore:
             from index.milvus_store import MilvusWriter
 
             return MilvusWriter(config, self.index_dir, model, chunking, live, previous)
-        return FaissWriter(model.dimension, previous, self.hnsw_from_vectors)
+        return FaissWriter(model.dimension, previous, self.hnsw_from_vectors, rows)
 
     def write(
         self,
@@ -388,6 +389,7 @@ class IndexStore:
         on_step: Callable[[str], None] | None = None,
         previous: StoredIndex | None = None,
         excluded: Iterable[str] = (),
+        rows: int | None = None,
     ) -> str:
         """Write a complete new version and make it live; call inside ``writing()``.
 
@@ -407,6 +409,8 @@ class IndexStore:
             previous: The live version, for documents whose vectors are reused.
             excluded: Source paths of files removed on request, which updates leave out
                 until one is named again (``StoredIndex.excluded``).
+            rows: How many vectors the entries hold, when known: a FAISS index big enough
+                for an HNSW graph is then built as they come, not copied from a flat one.
 
         Returns:
             The new version's name.
@@ -421,7 +425,7 @@ class IndexStore:
         self._remove_staging(versions)
         staging = versions / f".staging-{version}"
         staging.mkdir(parents=True)
-        writer = self._writer(model, chunking, previous)
+        writer = self._writer(model, chunking, previous, rows)
         live = False
         try:
             summaries: list[dict[str, Any]] = []

@@ -25,8 +25,10 @@ from index.documents import FileProblem, SourceFile, scan, unique_id
 from index.duplicates import DuplicateFinder
 from index.embedder import Embedder
 from index.errors import NoDocumentsError
+from index.extraction_process import DEFAULT_TIME_LIMIT_S, ExtractionProcess
 from index.progress import IndexProgress, Phase, ProgressCallback
 from index.records import DocumentRecord, DuplicateSource, PreparedFile, prepare_file
+from index.spool import Spool
 from index.store import IndexStore, StoredIndex
 
 logger = logging.getLogger(__name__)
@@ -125,6 +127,8 @@ class IndexUpdate:
         embed_batch_size: Chunks sent to the model per call.
         excluded: Source paths of files removed on request: left out when found in a
             folder, indexed again (and no longer excluded) when named as a file.
+        file_time_limit_s: Longest one PDF or HTML file may take to extract, in seconds,
+            before it is refused (None: no limit; see ``ExtractionProcess``).
     """
 
     def __init__(
@@ -136,6 +140,7 @@ class IndexUpdate:
         progress: ProgressCallback | None = None,
         embed_batch_size: int = 64,
         excluded: Sequence[str] = (),
+        file_time_limit_s: float | None = DEFAULT_TIME_LIMIT_S,
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -143,6 +148,7 @@ class IndexUpdate:
         self.previous = previous
         self.progress = progress
         self.embed_batch_size = embed_batch_size
+        self.file_time_limit_s = file_time_limit_s
         self.started = time.monotonic()
         self.files_total = 0
         self.files_done = 0
@@ -151,9 +157,11 @@ class IndexUpdate:
         self.embedding_s = 0.0
         self.model_ready = False
         self.problems: list[FileProblem] = []
-        self.accepted: dict[str, DocumentRecord] = {}
+        # Documents kept from the live index are held as they are; new and changed ones,
+        # with their vectors, wait in a temporary file (``index.spool``) until written.
+        self.accepted: dict[str, DocumentRecord | int] = {}
         self.sources: dict[str, list[DuplicateSource]] = {}
-        self.fresh_vectors: dict[str, npt.NDArray[np.float32]] = {}
+        self.fresh_vectors = Spool(store.index_dir)
         # Small documents wait here so one model call embeds chunks of several of them.
         self.queued: list[tuple[DocumentRecord, str]] = []
         self.queued_chunks = 0
@@ -185,7 +193,12 @@ class IndexUpdate:
         if not record.sketch:
             # Indexed before sketches were stored: compute it once; the next write keeps it.
             record = replace(record, sketch=_sketch_of(record))
-        self.accepted[record.doc_id] = record
+        live = self.previous.documents.get(record.doc_id) if self.previous is not None else None
+        if record is live:
+            self.accepted[record.doc_id] = record
+        else:
+            self.fresh_vectors.put_record(record)
+            self.accepted[record.doc_id] = len(record.chunks)  # the record is in the spool
         self.sources[record.doc_id] = list(kept_sources)
         self.finder.add(record.doc_id, record.sketch)
 
@@ -251,8 +264,11 @@ class IndexUpdate:
                 s.source_path,
             )
         )
-        self._index_pending(pending, by_path, taken)
-        return self._finish(paths, found.files)
+        try:
+            self._index_pending(pending, by_path, taken)
+            return self._finish(paths, found.files)
+        finally:
+            self.fresh_vectors.close()
 
     def _without_excluded(
         self, files: Sequence[SourceFile], roots: Sequence[Path]
@@ -290,10 +306,10 @@ class IndexUpdate:
         self, pending: Sequence[SourceFile], by_path: dict[str, DocumentRecord], taken: set[str]
     ) -> None:
         """Read, cut and embed ``pending`` files in order; engines other than local override it."""
-        for source in pending:
-            self._settle(
-                prepare_file(source, self.chunking), by_path.get(source.source_path), taken
-            )
+        with ExtractionProcess(self.file_time_limit_s) as extraction:
+            for source in pending:
+                prepared = prepare_file(source, self.chunking, extraction.extract)
+                self._settle(prepared, by_path.get(source.source_path), taken)
         self._flush()
 
     def _settle(
@@ -410,28 +426,21 @@ class IndexUpdate:
     def _finish(self, paths: Sequence[str | Path], files: Sequence[SourceFile]) -> BuildReport:
         for problem in self.problems:
             logger.info("%s: %s", problem.path, problem.message)
-        records = {
-            doc_id: replace(
-                record,
-                duplicates=tuple(sorted(self.sources[doc_id], key=lambda d: d.source_path)),
-            )
-            for doc_id, record in self.accepted.items()
-        }
         unchanged = tuple(
-            sorted(set(records) - set(self.added) - set(self.updated)),
+            sorted(set(self.accepted) - set(self.added) - set(self.updated)),
         )
         report = BuildReport(
             added=tuple(sorted(self.added)),
             updated=tuple(sorted(self.updated)),
             unchanged=unchanged,
-            removed=tuple(sorted(set(self.removed) - set(records))),
+            removed=tuple(sorted(set(self.removed) - set(self.accepted))),
             left_out=tuple(sorted(self.left_out)),
             duplicates=tuple(self.duplicates),
             problems=tuple(self.problems),
             chunks_embedded=self.chunks_embedded,
             files_seen=len(files),
         )
-        if not records and (self.previous is None or not self.previous.documents):
+        if not self.accepted and (self.previous is None or not self.previous.documents):
             detail = "; ".join(f"{p.path}: {p.message}" for p in self.problems)
             raise NoDocumentsError(
                 "no documents to index in "
@@ -442,9 +451,10 @@ class IndexUpdate:
         previous = self.previous
         if (
             previous is not None
-            and records == previous.documents
-            and tuple(sorted(self.excluded)) == tuple(sorted(previous.excluded))
+            and not self.fresh_vectors.records  # all held, so comparing them is cheap
             and not self.fresh_vectors
+            and {doc_id: self._record(doc_id) for doc_id in self.accepted} == previous.documents
+            and tuple(sorted(self.excluded)) == tuple(sorted(previous.excluded))
             and not self.store.changes_store()
         ):
             # Nothing changed: keep the live version instead of writing an identical one.
@@ -456,30 +466,40 @@ class IndexUpdate:
                 version=previous.version,
                 elapsed_s=time.monotonic() - self.started,
             )
-        total = sum(len(record.chunks) for record in records.values())
+        total = sum(
+            held if isinstance(held, int) else len(held.chunks) for held in self.accepted.values()
+        )
         version = self.store.write(
-            self._entries(records),
+            self._entries(),
             self.embedder.fingerprint(),
             self.chunking,
             on_step=lambda step: self._emit("writing", step=step),
             previous=self.previous,
             excluded=self.excluded,
+            rows=total,
         )
         self._emit("done")
         return replace(
             report, total_chunks=total, version=version, elapsed_s=time.monotonic() - self.started
         )
 
-    def _entries(
-        self, records: dict[str, DocumentRecord]
-    ) -> Iterator[tuple[DocumentRecord, npt.NDArray[np.float32] | None]]:
-        # None: unchanged, the store reuses the live version's vectors. The live version's
-        # documents keep their order and new ones follow, so an update that only adds
-        # documents leaves the old rows where they were (an HNSW graph is then extended).
+    def _record(self, doc_id: str) -> DocumentRecord:
+        """An accepted document as it is written: read back if spooled, with its sources."""
+        held = self.accepted[doc_id]
+        record = self.fresh_vectors.record(doc_id) if isinstance(held, int) else held
+        return replace(
+            record, duplicates=tuple(sorted(self.sources[doc_id], key=lambda d: d.source_path))
+        )
+
+    def _entries(self) -> Iterator[tuple[DocumentRecord, npt.NDArray[np.float32] | None]]:
+        # One document at a time, read back from the spool. None: unchanged, the store reuses
+        # the live version's vectors. The live version's documents keep their order and new
+        # ones follow, so an update that only adds documents leaves the old rows where they
+        # were (an HNSW graph is then extended).
         previous = self.previous.order if self.previous is not None else ()
-        before = [doc_id for doc_id in previous if doc_id in records]
-        for doc_id in [*before, *sorted(set(records) - set(before))]:
-            yield records[doc_id], self.fresh_vectors.pop(doc_id, None)
+        before = [doc_id for doc_id in previous if doc_id in self.accepted]
+        for doc_id in [*before, *sorted(set(self.accepted) - set(before))]:
+            yield self._record(doc_id), self.fresh_vectors.pop(doc_id, None)
 
 
 def _sketch_of(record: DocumentRecord) -> tuple[int, ...]:

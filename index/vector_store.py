@@ -220,6 +220,10 @@ def vectors_for(
     return vectors
 
 
+# Vectors added to an HNSW graph per FAISS call while a version is written (40 MB of rows).
+_GRAPH_BATCH_ROWS = 25_000
+
+
 class FaissWriter:
     """Collects vectors in an exact index and writes ``vectors.faiss`` into the staging folder.
 
@@ -227,6 +231,9 @@ class FaissWriter:
         dimension: Vector size.
         previous: The live version, for documents whose vectors are reused.
         hnsw_from_vectors: Corpus size from which an HNSW graph is written instead.
+        rows: How many vectors will be added, when known. When they make an HNSW graph
+            that cannot extend the live one, it is built as they come, so the vectors are
+            held once rather than in a flat index and a copy of it.
     """
 
     def __init__(
@@ -234,12 +241,16 @@ class FaissWriter:
         dimension: int,
         previous: PreviousVectors | None,
         hnsw_from_vectors: int = HNSW_FROM_VECTORS,
+        rows: int | None = None,
     ) -> None:
         self.dimension = dimension
         self.previous = previous
         self.hnsw_from_vectors = hnsw_from_vectors
         self.flat = faiss.IndexFlatIP(dimension)
         self.spec = VectorIndexSpec()
+        self._direct: faiss.Index | None = None
+        self._waiting: list[npt.NDArray[np.float32]] = []
+        self._waiting_rows = 0
         # The live version's HNSW graph can be extended instead of rebuilt when the new
         # version starts with all of its documents, unchanged and in the same order.
         self._graph: FaissVectors | None = None
@@ -252,6 +263,18 @@ class FaissWriter:
             self._graph = previous.vectors
             self._kept = previous.order
         self._matched = 0
+        if self._graph is None and rows is not None:
+            spec = spec_for(rows, hnsw_from_vectors)
+            if spec.kind == "hnsw":
+                self._direct = build_vector_index(
+                    np.zeros((0, dimension), dtype=np.float32), dimension, spec
+                )
+                # Room for every vector now: grown batch by batch, the storage would be
+                # copied into one twice its size, briefly holding the vectors three times.
+                storage = faiss.downcast_index(self._direct.storage)  # type: ignore[attr-defined]
+                codes = storage.codes  # type: ignore[attr-defined]
+                codes.resize(rows * dimension * 4)
+                codes.resize(0)
 
     def add(self, record: DocumentRecord, vectors: npt.NDArray[np.float32] | None) -> None:
         reused = vectors is None
@@ -261,10 +284,36 @@ class FaissWriter:
                 self._matched += 1
             else:
                 self._graph = None  # a change among the old rows: build a new graph
-        if len(vectors):
+        if not len(vectors):
+            return
+        if self._direct is None:
             self.flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
+            return
+        # Into the graph in large batches, which FAISS adds on all cores.
+        self._waiting.append(np.ascontiguousarray(vectors, dtype=np.float32))
+        self._waiting_rows += len(vectors)
+        if self._waiting_rows >= _GRAPH_BATCH_ROWS:
+            self._add_waiting()
+
+    def _add_waiting(self) -> None:
+        if self._waiting and self._direct is not None:
+            self._direct.add(np.concatenate(self._waiting))
+        self._waiting, self._waiting_rows = [], 0
 
     def finish(self, staging: Path) -> dict[str, Any]:
+        if self._direct is not None:
+            self._add_waiting()
+            count = self._direct.ntotal
+            self.spec = spec_for(count, self.hnsw_from_vectors)
+            if self.spec.kind == "hnsw":
+                faiss.write_index(self._direct, str(staging / FAISS_FILE))
+                return {
+                    "vector_store": {"kind": "faiss"},
+                    "vector_index": {**self.spec.to_json(), "graph": "built"},
+                }
+            # Fewer rows came than announced: keep them in a flat index after all.
+            self.flat.add(self._direct.reconstruct_n(0, count))
+            self._direct = None
         self.spec = spec_for(self.flat.ntotal, self.hnsw_from_vectors)
         stored: faiss.Index = self.flat
         described = self.spec.to_json()

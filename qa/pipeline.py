@@ -96,6 +96,7 @@ class QA:
             self.chunking,
             vector_store=self.settings.store_config(),
             milvus_token=self.settings.milvus_token,
+            file_time_limit_s=self.settings.file_time_limit_s,
         )
 
     def _make_reader(self, index: StoredIndex) -> Reader:

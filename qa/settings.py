@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from index.builder import INDEX_ENGINES
+from index.extraction_process import DEFAULT_TIME_LIMIT_S
 from index.vector_store import STORE_KINDS, StoreConfig
 
 READERS = ("features", "neural")
@@ -70,6 +71,9 @@ class Settings:
             (env ``QA_INDEX_ENGINE``).
         ray_address: For the ray engine, the Ray cluster to run on (default None: a local
             Ray instance for the duration of the update; env ``QA_RAY_ADDRESS``).
+        file_time_limit_s: Longest one PDF or HTML file may take to read while indexing,
+            in seconds; a file that takes longer is skipped with a message (default 30;
+            None: no limit; env ``QA_FILE_TIME_LIMIT``).
     """
 
     index_dir: Path = DEFAULT_INDEX_DIR
@@ -95,8 +99,14 @@ class Settings:
 
     index_engine: str = "local"
     ray_address: str | None = None
+    file_time_limit_s: float | None = DEFAULT_TIME_LIMIT_S
 
     def __post_init__(self) -> None:
+        if self.file_time_limit_s is not None and not self.file_time_limit_s > 0:
+            raise ValueError(
+                f"the time limit per file must be positive, not {self.file_time_limit_s} "
+                "(QA_FILE_TIME_LIMIT)"
+            )
         if self.vector_store is not None and self.vector_store not in STORE_KINDS:
             raise ValueError(
                 f"unknown vector store {self.vector_store!r}; choose one of "
@@ -156,6 +166,11 @@ class Settings:
                     changes[name] = int(value)
                 except ValueError as exc:
                     raise ValueError(f"{variable} must be a whole number, not {value!r}") from exc
+        if value := environ.get("QA_FILE_TIME_LIMIT"):
+            try:
+                changes["file_time_limit_s"] = float(value)
+            except ValueError as exc:
+                raise ValueError(f"QA_FILE_TIME_LIMIT must be seconds, not {value!r}") from exc
         if value := environ.get("QA_UPLOADS_DIR"):
             changes["uploads_dir"] = Path(value)
         if value := environ.get("QA_HOST"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from index import ChunkingConfig, ExtractionError, extract
@@ -178,3 +180,17 @@ def test_text_decoding_problems() -> None:
     assert "invalid UTF-8 at byte" in str(damaged.warning)
     utf16 = extract("Zoë went home.".encode("utf-16"), "text")
     assert utf16.text == "Zoë went home." and utf16.warning is None
+
+
+def test_utf16_without_a_byte_order_mark_is_read_and_binary_is_refused_with_its_share() -> None:
+    story = "Zoë went home to Ségou on Tuesday.\nThe harbour reopened.\n"
+    for encoding, name in (("utf-16-le", "little-endian"), ("utf-16-be", "big-endian")):
+        read = extract(story.encode(encoding), "text")
+        assert read.text == story
+        assert read.warning == f"no byte-order mark; read as UTF-16 ({name})"
+    # 4 KB of random bytes (NULs and control characters among them) is not text.
+    noise = random.Random(5).randbytes(4096)
+    with pytest.raises(ExtractionError, match=r"not text: \d+% control bytes.*binary"):
+        extract(noise, "text")
+    with pytest.raises(ExtractionError, match=r"not text: 100% control bytes \(binary data\)"):
+        extract(bytes(range(1, 9)) * 50, "text")

@@ -8,6 +8,7 @@ import pytest
 
 from qa import QA, EmptyQuestionError
 from tests.conftest import SEED_FILE, SHARED_EVAL
+from tests.qa.test_seed_examples import KNOWN_MISSES
 
 SEED_TEXT = SEED_FILE.read_text(encoding="utf-8")
 LARIJANI_STATEMENTS = (
@@ -21,6 +22,15 @@ def _seed_questions() -> list[str]:
     if not path.is_file():
         return ["What did Larijani say?", "Who is Ali Larijani?", "What did the US bomb in June?"]
     return [item["q"] for item in json.loads(path.read_text())["questions"]]
+
+
+def _expected_answered(question: str) -> bool:
+    """Whether the seed examples accept an answer the reader is known to give."""
+    path = SHARED_EVAL / "seed_examples.json"
+    if not path.is_file():
+        return True  # the three fallback questions above are all answered
+    accepted = {item["q"]: item["accepted"] for item in json.loads(path.read_text())["questions"]}
+    return bool(accepted.get(question)) and question not in KNOWN_MISSES
 
 
 def test_larijani_statement_with_citation(seed_qa: QA) -> None:
@@ -38,6 +48,9 @@ def test_larijani_statement_with_citation(seed_qa: QA) -> None:
 @pytest.mark.parametrize("question", _seed_questions())
 def test_every_citation_quotes_the_source_exactly(seed_qa: QA, question: str) -> None:
     answer = seed_qa.answer(question)
+    if _expected_answered(question):
+        # Otherwise the loop below would check nothing.
+        assert answer.citations, f"{question!r} should be answered with citations"
     for citation in answer.citations:
         assert SEED_TEXT[citation.start : citation.end] == citation.quote
         assert SEED_TEXT[citation.sentence_start : citation.sentence_end] == citation.sentence
