@@ -80,16 +80,9 @@ class SyntheticVectors:
 
 def seed_chunk_texts() -> list[str]:
     """The seed article's chunk texts, cut as the index cuts them (they get real vectors)."""
-    from index import ChunkingConfig
-    from index.documents import load_documents
-    from index.records import make_record
+    from benchmarks.corpus import chunk_texts
 
-    loaded = load_documents([ROOT / "seeds"])
-    texts: list[str] = []
-    for document in loaded.documents:
-        record = make_record(document, ChunkingConfig())
-        texts.extend(record.text[c.start : c.end] for c in record.chunks)
-    return texts
+    return chunk_texts([ROOT / "seeds"])
 
 
 def squad_sentences() -> list[str]:

@@ -8,6 +8,7 @@ so the product's own loader, cleaner and chunker cut them.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,3 +51,23 @@ def write_corpus(folder: Path, max_bytes: int | None = None) -> list[Path]:
         written.append(path)
         total += len(text)
     return written
+
+
+def chunk_texts(paths: Iterable[Path]) -> list[str]:
+    """The chunk texts the index makes of the files under ``paths``, in file order.
+
+    Reads each file with the index's own functions (``scan``, ``read_bytes``,
+    ``make_document``, ``make_record``); files it would refuse give no chunks.
+    """
+    from index import ChunkingConfig, make_record
+    from index.documents import make_document, read_bytes, scan
+
+    config = ChunkingConfig()
+    texts: list[str] = []
+    for source in scan(paths).files:
+        raw, _ = read_bytes(source)
+        document = make_document(source, raw, source.path.stem)[0] if raw is not None else None
+        if document is not None:
+            record = make_record(document, config)
+            texts.extend(record.text[c.start : c.end] for c in record.chunks)
+    return texts

@@ -29,15 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
 
-from benchmarks.corpus import ROOT, squad_questions, write_corpus
-from index import (
-    ChunkingConfig,
-    IndexBuilder,
-    IndexStore,
-    SentenceTransformerEmbedder,
-    load_documents,
-    make_record,
-)
+from benchmarks.corpus import ROOT, chunk_texts, squad_questions, write_corpus
+from index import IndexBuilder, IndexStore, SentenceTransformerEmbedder
 from index.embedder import cpu_has_native_bf16
 
 PEER_VENV = ROOT / "benchmarks" / ".peer-venv"
@@ -67,12 +60,7 @@ def ensure_peer_venv() -> Path:
 def corpus_chunks(folder: Path, wanted: int) -> tuple[list[Path], list[str]]:
     """Write enough of the corpus for ``wanted`` chunks; return the files and chunk texts."""
     files = write_corpus(folder, max_bytes=int(wanted * 900))
-    config = ChunkingConfig()
-    texts: list[str] = []
-    for document in load_documents(files).documents:
-        record = make_record(document, config)
-        texts.extend(record.text[s.start : s.end] for s in record.chunks)
-    return files, texts
+    return files, chunk_texts(files)
 
 
 def raw_rate(texts: list[str], precision: str) -> float:

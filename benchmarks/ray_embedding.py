@@ -29,28 +29,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
 
-from benchmarks.corpus import write_corpus
-from index import (
-    ChunkingConfig,
-    IndexBuilder,
-    IndexStore,
-    SentenceTransformerEmbedder,
-    load_documents,
-    make_record,
-)
+from benchmarks.corpus import chunk_texts, write_corpus
+from index import IndexBuilder, IndexStore, SentenceTransformerEmbedder
 
 
 def corpus_files(folder: Path, wanted_chunks: int) -> list[Path]:
     """The first corpus files that together hold about ``wanted_chunks`` chunks."""
     written = write_corpus(folder, max_bytes=int(wanted_chunks * 900))
-    config = ChunkingConfig()
     chosen: list[Path] = []
     chunks = 0
     for path in written:
         if chunks >= wanted_chunks:
             break
-        for document in load_documents([path]).documents:
-            chunks += len(make_record(document, config).chunks)
+        chunks += len(chunk_texts([path]))
         chosen.append(path)
     return chosen
 

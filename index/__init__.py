@@ -3,7 +3,7 @@
 from index.builder import INDEX_ENGINES, BuildReport, DuplicateNote, IndexBuilder, make_record
 from index.chunking import Chunk, ChunkingConfig, chunk_document
 from index.cleaning import TextSpan, content_blocks, content_lines
-from index.documents import Document, FileProblem, LoadResult, load_documents, scan
+from index.documents import Document, FileProblem, scan
 from index.duplicates import DuplicateFinder, sketch
 from index.embedder import (
     Embedder,
@@ -48,7 +48,6 @@ __all__ = [
     "IndexNotWritableError",
     "IndexProgress",
     "IndexStore",
-    "LoadResult",
     "ModelFingerprint",
     "ModelMismatchError",
     "NoDocumentsError",
@@ -63,7 +62,6 @@ __all__ = [
     "content_lines",
     "default_model_path",
     "extract",
-    "load_documents",
     "make_record",
     "scan",
     "sketch",

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from index.formats import (
@@ -85,15 +85,6 @@ class ScanResult:
     files: tuple[SourceFile, ...]
     problems: tuple[FileProblem, ...]
     roots: tuple[Path, ...]
-
-
-@dataclass(frozen=True)
-class LoadResult:
-    """What loading a set of paths gave: documents, and problems per file."""
-
-    documents: tuple[Document, ...]
-    problems: tuple[FileProblem, ...] = field(default=())
-    seen_paths: frozenset[str] = field(default=frozenset())
 
 
 def title_of(text: str, fallback: str) -> str:
@@ -264,51 +255,9 @@ def make_document(
     return document, problem
 
 
-def read_document(path: Path) -> tuple[Document | None, FileProblem | None]:
-    """Read one file into a Document with its stem as id, or say why it cannot be indexed."""
-    source = SourceFile(path, str(path.resolve()), path.resolve())
-    raw, problem = read_bytes(source)
-    if raw is None:
-        return None, problem
-    return make_document(source, raw, path.stem)
-
-
 def unique_id(source: SourceFile, taken: set[str]) -> str:
     """The id of a newly indexed file: its stem, or the stem and a hash of its path if taken."""
     stem = source.path.stem
     if stem not in taken:
         return stem
     return f"{stem}-{hashlib.sha1(source.source_path.encode()).hexdigest()[:8]}"
-
-
-def load_documents(paths: Iterable[str | Path]) -> LoadResult:
-    """Load every supported file under ``paths`` (files or folders, recursively).
-
-    Args:
-        paths: Files and folders to read.
-
-    Returns:
-        The loaded documents sorted by id, and one problem per file that needs attention.
-    """
-    found = scan(paths)
-    problems = list(found.problems)
-    documents: dict[str, Document] = {}
-    for source in found.files:
-        raw, problem = read_bytes(source)
-        document = None
-        if raw is not None:
-            document, problem = make_document(source, raw, unique_id(source, set(documents)))
-        if problem is not None:
-            problems.append(problem)
-        if document is not None:
-            documents[document.doc_id] = document
-    for problem in problems:
-        logger.warning("%s: %s", problem.path, problem.message)
-    ordered = tuple(documents[key] for key in sorted(documents))
-    seen = frozenset(source.source_path for source in found.files)
-    return LoadResult(documents=ordered, problems=tuple(problems), seen_paths=seen)
-
-
-def with_id(document: Document, doc_id: str) -> Document:
-    """The same document under another id."""
-    return replace(document, doc_id=doc_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections.abc import Sequence
@@ -14,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.caching import SharedLRU
+from index.hashing import file_sha256
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -77,11 +77,7 @@ def weights_sha256(model_path: Path) -> str:
     for name in ("model.safetensors", "pytorch_model.bin"):
         weights = model_path / name
         if weights.is_file():
-            digest = hashlib.sha256()
-            with weights.open("rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
-            return digest.hexdigest()
+            return file_sha256(weights)
     raise FileNotFoundError(f"no model.safetensors or pytorch_model.bin in {model_path}")
 
 

@@ -39,11 +39,6 @@ class IndexProgress:
     step: str = ""
 
     @property
-    def files_per_s(self) -> float:
-        """Files finished per second so far."""
-        return self.files_done / self.elapsed_s if self.elapsed_s > 0 else 0.0
-
-    @property
     def chunks_per_s(self) -> float:
         """Chunks embedded per second of embedding so far."""
         return self.chunks_embedded / self.embedding_s if self.embedding_s > 0 else 0.0

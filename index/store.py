@@ -12,7 +12,6 @@ leaves the previous version live. Nothing is read with pickle.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -39,6 +38,7 @@ from index.errors import (
     IndexNotWritableError,
     ModelMismatchError,
 )
+from index.hashing import file_sha256
 from index.records import DocumentRecord
 from index.vector_index import HNSW_FROM_VECTORS
 from index.vector_store import (
@@ -91,14 +91,6 @@ class StoredIndex:
     def vectors_of(self, doc_id: str) -> npt.NDArray[np.float32]:
         """The stored vectors of one document's chunks, in chunk order."""
         return self.vectors.rows(self.first_rows[doc_id], len(self.documents[doc_id].chunks))
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _fsync_file(path: Path) -> None:
@@ -269,7 +261,7 @@ class IndexStore:
             path = folder / name
             if not path.is_file():
                 raise CorruptIndexError(f"index file {path} is missing; {_REBUILD_HINT}")
-            if _sha256_file(path) != expected_hash:
+            if file_sha256(path) != expected_hash:
                 raise CorruptIndexError(
                     f"index file {path} is corrupt (checksum mismatch); {_REBUILD_HINT}"
                 )
@@ -443,7 +435,7 @@ class IndexStore:
             for name in writer.files():
                 _fsync_file(staging / name)
             step("vectors written")
-            files = {name: _sha256_file(staging / name) for name in (_DOCUMENTS, *writer.files())}
+            files = {name: file_sha256(staging / name) for name in (_DOCUMENTS, *writer.files())}
             manifest = {
                 "format_version": FORMAT_VERSION,
                 "version": version,

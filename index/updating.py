@@ -9,7 +9,6 @@ a time, so a huge file never has all its chunk texts in memory at once.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import time
@@ -26,6 +25,7 @@ from index.duplicates import DuplicateFinder
 from index.embedder import Embedder
 from index.errors import NoDocumentsError
 from index.extraction_process import DEFAULT_TIME_LIMIT_S, ExtractionProcess
+from index.hashing import file_sha256
 from index.progress import IndexProgress, Phase, ProgressCallback
 from index.records import DocumentRecord, DuplicateSource, PreparedFile, prepare_file
 from index.spool import Spool
@@ -105,14 +105,6 @@ def _is_gone(path: str) -> bool:
     except OSError:
         return False
     return False
-
-
-def _hash_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class IndexUpdate:
@@ -238,7 +230,7 @@ class IndexUpdate:
                 pending.append(source)
                 continue
             try:
-                digest = _hash_file(source.path)
+                digest = file_sha256(source.path)
             except OSError:
                 pending.append(source)  # reported, and the old version handled, when read
                 continue

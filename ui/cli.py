@@ -6,7 +6,6 @@ import argparse
 import json
 import logging
 import os
-import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict, replace
@@ -73,21 +72,6 @@ class _ProgressBar:
             self._bar = None
 
 
-def _kill_after(events: int, then: ProgressCallback | None) -> ProgressCallback:
-    """Fault injection for the crash-safety test: SIGKILL this process at progress event N."""
-    seen = 0
-
-    def progress(event: IndexProgress) -> None:
-        nonlocal seen
-        if then is not None:
-            then(event)
-        seen += 1
-        if seen >= events:
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    return progress
-
-
 def _print_report(report: BuildReport, settings: Settings) -> None:
     for problem in report.problems:
         state = "skipped" if problem.skipped else "warning"
@@ -130,9 +114,6 @@ def _cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     show_bar = args.progress if args.progress is not None else sys.stderr.isatty()
     bar = _ProgressBar(sys.stderr) if show_bar else None
     progress: ProgressCallback | None = bar
-    kill_after = os.environ.get("QA_FAULT_KILL_AFTER_EVENTS")  # tests only: crash on purpose
-    if kill_after:
-        progress = _kill_after(int(kill_after), progress)
     paths = [Path(p) for p in args.paths] or list(settings.documents)
     for wait_s in (0.0, args.wait):
         try:

@@ -7,7 +7,6 @@ load together with the fix.
 from __future__ import annotations
 
 import json
-import os
 import random
 import shutil
 import signal
@@ -33,9 +32,13 @@ from tests.index.stories import GUILD, HARBOUR, ORCHARD
 TRIALS = 24
 
 
-def _index_cli(docs: Path, index_dir: Path, *extra: str) -> list[str]:
-    """The ``qa index`` command line, run with this interpreter from the project folder."""
-    command = [sys.executable, "-m", "ui.cli", "index", str(docs)]
+def _index_cli(docs: Path, index_dir: Path, *extra: str, kill_at: int = 0) -> list[str]:
+    """The ``qa index`` command line, run with this interpreter from the project folder.
+
+    With ``kill_at`` N > 0 the process SIGKILLs itself at progress event N
+    (``tests/index/crashing_cli.py``).
+    """
+    command = [sys.executable, "-m", "tests.index.crashing_cli", str(kill_at), "index", str(docs)]
     return [*command, "--index-dir", str(index_dir), "--no-progress", *extra]
 
 
@@ -81,15 +84,12 @@ def test_kill_minus_nine_at_any_point_of_an_update_never_breaks_the_index(
     for trial in range(TRIALS):
         shutil.rmtree(index_dir)
         shutil.copytree(template, index_dir)
-        env = dict(os.environ)
-        if trial % 3 != 2:
-            # A crash point: SIGKILL at progress event N, spread over the whole update
-            # (scanning, reading, embedding and every step of writing).
-            env["QA_FAULT_KILL_AFTER_EVENTS"] = str(1 + (trial * len(events)) // TRIALS)
+        # A crash point: SIGKILL at progress event N, spread over the whole update
+        # (scanning, reading, embedding and every step of writing); or none (N = 0).
+        kill_at = 1 + (trial * len(events)) // TRIALS if trial % 3 != 2 else 0
         process = subprocess.Popen(
-            _index_cli(docs, index_dir),
+            _index_cli(docs, index_dir, kill_at=kill_at),
             cwd=ROOT,
-            env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

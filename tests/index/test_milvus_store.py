@@ -164,11 +164,13 @@ def test_updates_on_milvus_are_incremental_and_leave_no_stale_rows(
     assert all(p.doc_id != "orchard" for p in qa.retrieve("apple growers harvest"))
 
 
-def _index_cli(docs: Path, index_dir: Path) -> list[str]:
+def _index_cli(docs: Path, index_dir: Path, kill_at: int) -> list[str]:
+    """``qa index`` into Milvus, SIGKILLed at progress event ``kill_at`` (crashing_cli)."""
     return [
         sys.executable,
         "-m",
-        "ui.cli",
+        "tests.index.crashing_cli",
+        str(kill_at),
         "index",
         str(docs),
         "--index-dir",
@@ -209,8 +211,7 @@ def test_a_writer_killed_at_any_step_leaves_an_answering_index_and_no_orphans(
     for kill_at in [1, *writing]:
         index_dir = tmp_path / f"trial-{kill_at}"
         shutil.copytree(template, index_dir)
-        env = {**os.environ, "QA_FAULT_KILL_AFTER_EVENTS": str(kill_at)}
-        run = subprocess.run(_index_cli(docs, index_dir), cwd=ROOT, env=env, capture_output=True)
+        run = subprocess.run(_index_cli(docs, index_dir, kill_at), cwd=ROOT, capture_output=True)
         assert run.returncode != 0  # it was killed
         state = _live_docs(index_dir)
         assert state in (before, after), f"killed at event {kill_at}: {state}"
@@ -275,7 +276,7 @@ def test_a_milvus_lite_file_open_in_another_process_gives_a_clear_error(
     # This process keeps the file open; a second `qa index` cannot, and says why.
     client_for(_milvus(index_dir))
     run = subprocess.run(
-        [*_index_cli(SEEDS, index_dir)],
+        _index_cli(SEEDS, index_dir, 0),
         cwd=ROOT,
         capture_output=True,
         text=True,
