@@ -66,6 +66,9 @@ class SyntheticVectors:
     def fingerprint(self) -> ModelFingerprint:
         return self.real.fingerprint()
 
+    def warm_up(self) -> None:
+        """Nothing to load."""
+
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         # Text by text: a batch mixes chunks of several documents.
         seed = int.from_bytes(hashlib.sha256("".join(texts).encode()).digest()[:8], "little")

@@ -40,8 +40,8 @@ import numpy.typing as npt
 
 from benchmarks.corpus import SHARED_EVAL, squad_questions
 from index import SentenceTransformerEmbedder, split_sentences
+from index.stores.faiss import FaissVectors
 from index.vector_index import VectorIndexSpec, build_vector_index
-from index.vector_store import FaissVectors
 
 SQUAD_FILES = ("squad2_fit_pool.json", "squad2_dev_subset.json")
 K_RETRIEVER = 50

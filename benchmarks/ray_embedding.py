@@ -53,7 +53,7 @@ def build(files: list[Path], index_dir: Path, engine: str, precision: str) -> tu
         embedder.embed(["warm up"] * 32)
     shutil.rmtree(index_dir, ignore_errors=True)
     started = time.perf_counter()
-    report = IndexBuilder(embedder, index_dir).update(files, engine=engine)
+    report = IndexBuilder(embedder, index_dir, engine=engine).update(files)
     elapsed = time.perf_counter() - started
     return report.total_chunks / elapsed, report.total_chunks
 

@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index import ChunkingConfig, DocumentRecord, IndexStore, ModelFingerprint, TextSpan
-from index.vector_store import StoreConfig
+from index.stores import StoreConfig
 
 DIMENSION = 384
 CHUNKS_PER_DOCUMENT = 100
@@ -83,19 +83,13 @@ def rss_mb() -> float:
 def write_phase(kind: str, size: int, work: Path) -> dict[str, Any]:
     """Write one version of ``size`` vectors into the store ``kind`` names."""
     vectors = unit_rows(size, seed=size)
-    if kind == "milvus":
-        config = StoreConfig(kind="milvus", milvus_uri=str(work / "milvus.db"))
-    else:
-        config = StoreConfig(kind="faiss")
+    config = StoreConfig(kind=kind, milvus_uri=str(work / "milvus.db"))
     store = IndexStore(work / "index", vector_store=config)
     started = time.perf_counter()
     with store.writing():
         store.write(entries(vectors), FAKE_MODEL, ChunkingConfig())
     write_s = time.perf_counter() - started
-    if kind == "milvus":
-        from index.milvus_store import close_clients
-
-        close_clients()
+    store.close()
     manifest = json.loads(next((work / "index" / "versions").glob("*/manifest.json")).read_text())
     disk = sum(p.stat().st_size for p in work.rglob("*") if p.is_file())
     return {
@@ -111,10 +105,11 @@ def search_phase(kind: str, queries: int, work: Path) -> dict[str, Any]:
     if kind == "milvus":
         import pymilvus  # noqa: F401
 
-        import index.milvus_store  # noqa: F401  (imports counted in the baseline)
+        import index.stores.milvus  # noqa: F401  (imports counted in the baseline)
     rss_before = rss_mb()
     started = time.perf_counter()
-    loaded = IndexStore(work / "index").load()
+    store = IndexStore(work / "index")
+    loaded = store.load()
     load_s = time.perf_counter() - started
     rss_loaded = rss_mb()
     started = time.perf_counter()
@@ -130,10 +125,7 @@ def search_phase(kind: str, queries: int, work: Path) -> dict[str, Any]:
         latencies.append(1000 * (time.perf_counter() - began))
         top.append([row for row, _ in hits[:K_AGREE]])
     rss_after_search = rss_mb()
-    if kind == "milvus":
-        from index.milvus_store import close_clients
-
-        close_clients()
+    store.close()
     latencies.sort()
     return {
         "load_s": load_s,

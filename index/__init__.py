@@ -22,13 +22,16 @@ from index.errors import (
     QaIndexError,
 )
 from index.formats import ExtractedText, ExtractionError, extract
+from index.manifest import Manifest
 from index.progress import IndexProgress, ProgressCallback
 from index.records import DocumentRecord, DuplicateSource
 from index.sentences import split_sentences
 from index.store import IndexStore, StoredIndex
+from index.stores import STORE_KINDS, StoreConfig
 
 __all__ = [
     "INDEX_ENGINES",
+    "STORE_KINDS",
     "BuildReport",
     "Chunk",
     "ChunkingConfig",
@@ -48,6 +51,7 @@ __all__ = [
     "IndexNotWritableError",
     "IndexProgress",
     "IndexStore",
+    "Manifest",
     "ModelFingerprint",
     "ModelMismatchError",
     "NoDocumentsError",
@@ -55,6 +59,7 @@ __all__ = [
     "QaIndexError",
     "RecentTexts",
     "SentenceTransformerEmbedder",
+    "StoreConfig",
     "StoredIndex",
     "TextSpan",
     "chunk_document",

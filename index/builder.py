@@ -9,11 +9,12 @@ from pathlib import Path
 from index.chunking import ChunkingConfig
 from index.embedder import Embedder, SentenceTransformerEmbedder
 from index.extraction_process import DEFAULT_TIME_LIMIT_S
+from index.preparing import LocalFiles, PreparedFiles
 from index.progress import ProgressCallback
 from index.records import make_record
 from index.store import IndexStore, StoredIndex
+from index.stores import StoreConfig
 from index.updating import BuildReport, DuplicateNote, IndexUpdate
-from index.vector_store import StoreConfig
 
 logger = logging.getLogger(__name__)
 
@@ -38,12 +39,23 @@ class IndexBuilder:
         chunking: Chunk size and overlap (default ``ChunkingConfig()``).
         embed_batch_size: Chunks sent to the model per call (default 64); bounds memory on
             huge files and sets how often progress is reported while embedding.
-        vector_store: Where the vectors are kept (default None: where the live index keeps
-            them, FAISS files for a new index; see ``index.vector_store``).
-        milvus_token: Credentials for the Milvus server the live index names.
+        vector_store: Where the vectors are kept, with the credentials for a Milvus server
+            (default None: where the live index keeps them, FAISS files for a new index;
+            see ``index.stores``).
         file_time_limit_s: Longest one PDF or HTML file may take to extract before it is
             refused with a problem, in seconds (default 30; None: no limit). The local
             engine extracts them in a child process that is killed past the limit.
+        engine: How every update reads and embeds new files: ``local`` (default) in this
+            process; ``ray`` on Ray workers (``index.ray_engine``), giving the same index.
+        ray_address: For the ray engine, an existing Ray cluster to run on (default None:
+            a local Ray instance, started and stopped by each update).
+        store: The ``IndexStore`` of ``index_dir`` to write through (default None: one made
+            from ``vector_store``); ``QA`` passes its own, so reading and writing share the
+            back ends' connections.
+
+    Raises:
+        ValueError: ``engine`` is not one of ``INDEX_ENGINES``, or ``store`` is another
+            folder's.
     """
 
     def __init__(
@@ -53,11 +65,21 @@ class IndexBuilder:
         chunking: ChunkingConfig | None = None,
         embed_batch_size: int = 64,
         vector_store: StoreConfig | None = None,
-        milvus_token: str = "",
         file_time_limit_s: float | None = DEFAULT_TIME_LIMIT_S,
+        engine: str = "local",
+        ray_address: str | None = None,
+        store: IndexStore | None = None,
     ) -> None:
+        if store is not None and store.index_dir != Path(index_dir):
+            raise ValueError(f"the store given is {store.index_dir}'s, not {index_dir}'s")
+        if engine not in INDEX_ENGINES:
+            raise ValueError(
+                f"unknown index engine {engine!r}; choose one of {', '.join(INDEX_ENGINES)}"
+            )
+        self.engine = engine
+        self.ray_address = ray_address
         self.embedder = embedder
-        self.store = IndexStore(index_dir, vector_store=vector_store, milvus_token=milvus_token)
+        self.store = store or IndexStore(index_dir, vector_store=vector_store)
         self.chunking = chunking or ChunkingConfig()
         self.embed_batch_size = embed_batch_size
         self.file_time_limit_s = file_time_limit_s
@@ -78,8 +100,6 @@ class IndexBuilder:
         rebuild: bool = False,
         progress: ProgressCallback | None = None,
         lock_timeout_s: float = 0.0,
-        engine: str = "local",
-        ray_address: str | None = None,
     ) -> BuildReport:
         """Add new files under ``paths``, re-index changed ones, drop deleted ones.
 
@@ -99,56 +119,41 @@ class IndexBuilder:
                 write step (default: no reports).
             lock_timeout_s: How long to wait for another writer to finish before raising
                 IndexLockedError (default 0: at once).
-            engine: ``local`` (default) reads and embeds in this process; ``ray`` does the
-                per-file reading and the embedding on Ray workers (``index.ray_engine``),
-                giving the same index.
-            ray_address: For the ray engine, an existing Ray cluster to run on (default
-                None: a local Ray instance, started and stopped by this update).
 
         Returns:
             What changed, with one problem per file that was skipped or needs attention.
 
         Raises:
-            ValueError: ``engine`` is not one of ``INDEX_ENGINES``.
-            RayUnavailableError: The ray engine was asked for but Ray is not installed.
+            RayUnavailableError: This builder's engine is ray but Ray is not installed.
             IndexLockedError: Another process is writing the index.
             IndexNotWritableError: The index folder cannot be created or written in (checked
                 before any file is read; the index is left as it was).
             NoDocumentsError: Nothing can be indexed and the index is empty.
             CorruptIndexError: The live index is damaged (rebuild with ``rebuild=True``).
         """
-        if engine not in INDEX_ENGINES:
-            raise ValueError(
-                f"unknown index engine {engine!r}; choose one of {', '.join(INDEX_ENGINES)}"
-            )
+        files = self._prepared_files()
         with self.store.writing(lock_timeout_s):
             previous = self._previous(rebuild)
             # Files removed on request stay out, through a rebuild too.
             excluded = previous.excluded if previous is not None else self.store.excluded_paths()
-            if engine == "ray":
-                update = self._ray_update(previous, progress, ray_address, excluded)
-            else:
-                update = IndexUpdate(
-                    self.store,
-                    self.embedder,
-                    self.chunking,
-                    previous,
-                    progress=progress,
-                    embed_batch_size=self.embed_batch_size,
-                    excluded=excluded,
-                    file_time_limit_s=self.file_time_limit_s,
-                )
+            update = IndexUpdate(
+                self.store,
+                self.embedder,
+                self.chunking,
+                previous,
+                files=files,
+                progress=progress,
+                embed_batch_size=self.embed_batch_size,
+                excluded=excluded,
+            )
             return update.run(paths)
 
-    def _ray_update(
-        self,
-        previous: StoredIndex | None,
-        progress: ProgressCallback | None,
-        ray_address: str | None,
-        excluded: Sequence[str],
-    ) -> IndexUpdate:
+    def _prepared_files(self) -> PreparedFiles:
+        """Where pending files are read and cut: this process, or Ray workers."""
+        if self.engine != "ray":
+            return LocalFiles(self.file_time_limit_s)
         # Imported here: Ray is an optional extra, loaded only when its engine is asked for.
-        from index.ray_engine import RayIndexUpdate, import_ray
+        from index.ray_engine import RayFiles, import_ray
 
         import_ray()
         if not isinstance(self.embedder, SentenceTransformerEmbedder):
@@ -156,16 +161,7 @@ class IndexBuilder:
                 "the ray engine loads the model on its workers, so it needs a "
                 f"SentenceTransformerEmbedder, not {type(self.embedder).__name__}"
             )
-        return RayIndexUpdate(
-            self.store,
-            self.embedder,
-            self.chunking,
-            previous,
-            progress=progress,
-            embed_batch_size=self.embed_batch_size,
-            ray_address=ray_address,
-            excluded=excluded,
-        )
+        return RayFiles(self.embedder, ray_address=self.ray_address)
 
     def remove(self, doc_ids: Sequence[str], lock_timeout_s: float = 0.0) -> BuildReport:
         """Drop documents from the index by id; they stay out until a user names them again.

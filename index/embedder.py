@@ -62,6 +62,10 @@ class Embedder(Protocol):
 
     def fingerprint(self) -> ModelFingerprint: ...
 
+    def warm_up(self) -> None:
+        """Load whatever the first ``embed`` would (a model); nothing for one that needs none."""
+        ...
+
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]: ...
 
 
@@ -233,6 +237,9 @@ class RecentTexts:
 
     def fingerprint(self) -> ModelFingerprint:
         return self.embedder.fingerprint()
+
+    def warm_up(self) -> None:
+        self.embedder.warm_up()
 
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         if len(texts) != 1:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -53,3 +54,40 @@ class IndexProgress:
 
 
 ProgressCallback = Callable[[IndexProgress], None]
+
+
+class ProgressCounter:
+    """Counts what an update has done and reports it to a callback as ``IndexProgress``."""
+
+    def __init__(self, callback: ProgressCallback | None) -> None:
+        self.callback = callback
+        self.started = time.monotonic()
+        self.files_total = 0
+        self.files_done = 0
+        self.chunks_embedded = 0
+        self.chunks_total = 0
+        self.embedding_s = 0.0
+
+    def elapsed_s(self) -> float:
+        return time.monotonic() - self.started
+
+    def emit(self, phase: Phase, path: str = "", step: str = "") -> None:
+        if self.callback is not None:
+            self.callback(
+                IndexProgress(
+                    phase=phase,
+                    files_total=self.files_total,
+                    files_done=self.files_done,
+                    chunks_embedded=self.chunks_embedded,
+                    chunks_total=self.chunks_total,
+                    elapsed_s=self.elapsed_s(),
+                    embedding_s=self.embedding_s,
+                    path=path,
+                    step=step,
+                )
+            )
+
+    def file_done(self, path: object) -> None:
+        """One more file finished (``path``: the file, as found)."""
+        self.files_done += 1
+        self.emit("reading", path=str(path))

@@ -19,7 +19,7 @@ import logging
 import os
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -32,10 +32,8 @@ from index.chunking import ChunkingConfig
 from index.documents import FileProblem, SourceFile
 from index.embedder import Precision, SentenceTransformerEmbedder
 from index.errors import QaIndexError
-from index.progress import ProgressCallback
+from index.preparing import Prepared
 from index.records import DocumentRecord, PreparedFile, prepare_file
-from index.store import IndexStore, StoredIndex
-from index.updating import IndexUpdate
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -152,13 +150,11 @@ class EmbedChunks:
         }
 
 
-class RayIndexUpdate(IndexUpdate):
-    """An index update whose pending files are read, cut and embedded on Ray workers.
+class RayFiles:
+    """A ``PreparedFiles`` source whose files are read, cut and embedded on Ray workers.
 
     Args:
-        store, embedder, chunking, previous, progress, embed_batch_size: As ``IndexUpdate``;
-            ``embedder`` must be a ``SentenceTransformerEmbedder``, whose model path,
-            precision and batch size the workers use.
+        embedder: The model the workers load (its path, precision and batch size).
         ray_address: An existing Ray cluster to run on (default None: start a local Ray
             instance with one worker per CPU, shut down afterwards). A Ray instance this
             process already holds is used as it is and left running.
@@ -168,26 +164,19 @@ class RayIndexUpdate(IndexUpdate):
 
     def __init__(
         self,
-        store: IndexStore,
         embedder: SentenceTransformerEmbedder,
-        chunking: ChunkingConfig,
-        previous: StoredIndex | None,
-        progress: ProgressCallback | None = None,
-        embed_batch_size: int = 64,
         ray_address: str | None = None,
         workers: int | None = None,
         documents_per_batch: int = 16,
-        excluded: Sequence[str] = (),
     ) -> None:
-        super().__init__(store, embedder, chunking, previous, progress, embed_batch_size, excluded)
         self.model = embedder
         self.ray_address = ray_address
         self.workers = workers
         self.documents_per_batch = documents_per_batch
 
-    def _index_pending(
-        self, pending: Sequence[SourceFile], by_path: dict[str, DocumentRecord], taken: set[str]
-    ) -> None:
+    def prepare(
+        self, pending: Sequence[SourceFile], chunking: ChunkingConfig
+    ) -> Generator[Prepared, None, None]:
         if not pending:
             return
         ray = import_ray()
@@ -196,9 +185,7 @@ class RayIndexUpdate(IndexUpdate):
             self._start(ray)
         try:
             with _quiet_ray_data():
-                for prepared, vectors in self._prepared(ray, pending):
-                    earlier = by_path.get(prepared.source.source_path)
-                    self._settle(prepared, earlier, taken, vectors)
+                yield from self._prepared(ray, pending, chunking)
         finally:
             if started_here:
                 ray.shutdown()
@@ -222,8 +209,8 @@ class RayIndexUpdate(IndexUpdate):
         )
 
     def _prepared(
-        self, ray: ModuleType, pending: Sequence[SourceFile]
-    ) -> Iterator[tuple[PreparedFile, npt.NDArray[np.float32] | None]]:
+        self, ray: ModuleType, pending: Sequence[SourceFile], chunking: ChunkingConfig
+    ) -> Iterator[Prepared]:
         """Each pending file prepared and embedded on the workers, in the pending order."""
         from ray.data import DataContext
 
@@ -240,7 +227,7 @@ class RayIndexUpdate(IndexUpdate):
             blocks = min(len(rows), max(workers, -(-len(rows) // self.documents_per_batch)))
             dataset = (
                 ray.data.from_items(rows, override_num_blocks=blocks)
-                .map(prepare_row, fn_args=(self.chunking,))
+                .map(prepare_row, fn_args=(chunking,))
                 .map_batches(
                     EmbedChunks,
                     fn_constructor_args=(
@@ -261,7 +248,7 @@ class RayIndexUpdate(IndexUpdate):
 
     def _in_order(
         self, dataset: Any, pending: Sequence[SourceFile], dimension: int
-    ) -> Iterator[tuple[PreparedFile, npt.NDArray[np.float32] | None]]:
+    ) -> Iterator[Prepared]:
         waiting: dict[int, dict[str, Any]] = {}
         next_position = 0
         for row in dataset.iter_rows():
@@ -276,15 +263,14 @@ class RayIndexUpdate(IndexUpdate):
                 "index again, or use --engine local"
             )
 
-    def _unpack(
-        self, source: SourceFile, row: dict[str, Any], dimension: int
-    ) -> tuple[PreparedFile, npt.NDArray[np.float32] | None]:
+    def _unpack(self, source: SourceFile, row: dict[str, Any], dimension: int) -> Prepared:
         problems = tuple(FileProblem(**problem) for problem in json.loads(row["problems"]))
         if not row["record"]:
-            return PreparedFile(source, None, problems, bool(row["readable"])), None
+            return Prepared(PreparedFile(source, None, problems, bool(row["readable"])))
         record = DocumentRecord.from_json(json.loads(row["record"]))
         vectors = np.frombuffer(row["vectors"], dtype=np.float32).reshape(
             len(record.chunks), dimension
         )
-        self.embedding_s += float(row["embedding_s"])
-        return PreparedFile(source, record, problems), vectors.copy()
+        return Prepared(
+            PreparedFile(source, record, problems), vectors.copy(), float(row["embedding_s"])
+        )

@@ -16,49 +16,47 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from filelock import FileLock, Timeout
 
 from index.chunking import Chunk, ChunkingConfig
 from index.embedder import ModelFingerprint
 from index.errors import (
     CorruptIndexError,
-    IndexLockedError,
     IndexNotFoundError,
-    IndexNotWritableError,
     ModelMismatchError,
 )
 from index.hashing import file_sha256
-from index.records import DocumentRecord
-from index.vector_index import HNSW_FROM_VECTORS
-from index.vector_store import (
-    FAISS_FILE,
-    FaissVectors,
-    FaissWriter,
-    StoreConfig,
-    VectorStore,
-    VectorWriter,
+from index.locking import fsync_dir, fsync_file, writer_lock
+from index.manifest import (
+    FORMAT_VERSION,
+    REBUILD_HINT,
+    DocumentCounts,
+    DocumentSummary,
+    Manifest,
+    StoreEntry,
+    read_manifest,
+    verify_files,
+    write_manifest,
 )
+from index.records import DocumentRecord
+from index.stores import StoreConfig, VectorStore
+from index.stores.backends import Backends, vector_files
+from index.vector_index import HNSW_FROM_VECTORS
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
 _MANIFEST = "manifest.json"
 _DOCUMENTS = "documents.jsonl"
-_VECTORS = FAISS_FILE
-_REBUILD_HINT = "rebuild it with `qa index --rebuild PATH`"
-_OTHER_FOLDER_HINT = "choose another index folder (--index-dir or QA_INDEX_DIR)"
-_MANIFEST_KEYS = ("version", "model", "chunking", "order", "documents", "files")
+_REBUILD_HINT = REBUILD_HINT
 
 
 @dataclass(frozen=True)
@@ -93,19 +91,6 @@ class StoredIndex:
         return self.vectors.rows(self.first_rows[doc_id], len(self.documents[doc_id].chunks))
 
 
-def _fsync_file(path: Path) -> None:
-    with path.open("rb") as handle:
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
 class IndexStore:
     """Reads and writes the index kept in one folder.
 
@@ -118,10 +103,13 @@ class IndexStore:
         index_dir: The folder (created on first write).
         hnsw_from_vectors: Corpus size from which vectors are kept in an HNSW graph instead
             of an exact flat index (default 200,000; see ``index.vector_index``).
-        vector_store: Where new versions keep their vectors (default None: where the live
-            version keeps them, FAISS files for a first build). Loading always follows the
-            manifest.
-        milvus_token: Credentials for a Milvus server the manifest names (never stored).
+        vector_store: Where new versions keep their vectors, with the credentials for a
+            Milvus server (never stored). Default None, like a config of kind None: where
+            the live version keeps them, FAISS files for a first build. Loading always
+            follows the manifest.
+
+    The back ends this store uses (``index.stores``) keep their connections until ``close``;
+    an index it loaded reads through them.
     """
 
     def __init__(
@@ -129,12 +117,15 @@ class IndexStore:
         index_dir: Path,
         hnsw_from_vectors: int = HNSW_FROM_VECTORS,
         vector_store: StoreConfig | None = None,
-        milvus_token: str = "",
     ) -> None:
         self.index_dir = Path(index_dir)
         self.hnsw_from_vectors = hnsw_from_vectors
-        self.vector_store = vector_store
-        self.milvus_token = milvus_token or (vector_store.milvus_token if vector_store else "")
+        self.vector_store = vector_store or StoreConfig(kind=None)
+        self.backends = Backends(self.index_dir, self.vector_store, hnsw_from_vectors)
+
+    def close(self) -> None:
+        """Close the back ends' connections (a Milvus client); indexes loaded here stop."""
+        self.backends.close()
 
     @property
     def _current_file(self) -> Path:
@@ -151,8 +142,7 @@ class IndexStore:
         except FileNotFoundError:
             return None
 
-    @contextmanager
-    def writing(self, timeout_s: float = 0.0) -> Iterator[None]:
+    def writing(self, timeout_s: float = 0.0) -> AbstractContextManager[None]:
         """Hold the writer lock; a second writer gets IndexLockedError at once (by default).
 
         Raises:
@@ -160,78 +150,26 @@ class IndexStore:
                 before anything is read or embedded, and the live index is left as it was.
             IndexLockedError: Another process holds the lock longer than ``timeout_s``.
         """
-        self._check_writable()
-        lock = FileLock(str(self.index_dir / ".lock"))
-        try:
-            lock.acquire(timeout=timeout_s)
-        except Timeout as exc:
-            raise IndexLockedError(
-                f"another process is updating the index in {self.index_dir}; "
-                "wait for it to finish and try again"
-            ) from exc
-        except OSError as exc:  # after Timeout, which is an OSError too
-            raise IndexNotWritableError(
-                f"cannot open the index's lock file {lock.lock_file}: {exc.strerror or exc}; "
-                f"the index is unchanged; give this user write access to it, "
-                f"or {_OTHER_FOLDER_HINT}"
-            ) from exc
-        try:
-            yield
-        finally:
-            lock.release()
+        return writer_lock(self.index_dir, timeout_s)
 
-    def _check_writable(self) -> None:
-        """Create the index folder if needed, and make sure new files can be made in it.
+    def manifest(self) -> Manifest:
+        """The live version's manifest.
 
-        Making a file is the one test that sees whatever forbids writing (file modes, ACLs,
-        a read-only mount); without it an update would fail only when switching versions,
-        after all the embedding, with a half-written version folder left behind.
+        Raises:
+            IndexNotFoundError: No index has been written here.
+            CorruptIndexError: The manifest is missing, not JSON, lacks a field or a file
+                its store needs, or has a field that cannot be read.
         """
-        try:
-            self.index_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise IndexNotWritableError(
-                f"cannot create the index folder {self.index_dir}: {exc.strerror or exc}; "
-                f"create it with write access for this user, or {_OTHER_FOLDER_HINT}"
-            ) from exc
-        for folder in (self.index_dir, self.index_dir / "versions"):
-            try:
-                if folder.is_dir():
-                    with tempfile.TemporaryFile(dir=folder):
-                        pass
-            except OSError as exc:
-                raise IndexNotWritableError(
-                    f"cannot write in the index folder {folder}: {exc.strerror or exc}; "
-                    f"the index is unchanged; give this user write access to it, "
-                    f"or {_OTHER_FOLDER_HINT}"
-                ) from exc
-
-    def read_manifest(self) -> dict[str, Any]:
-        """The live version's manifest."""
         version = self.current_version()
         if version is None:
             raise IndexNotFoundError(
                 f"no index in {self.index_dir}; build one with `qa index PATH`"
             )
-        path = self.index_dir / "versions" / version / _MANIFEST
-        try:
-            manifest: dict[str, Any] = json.loads(path.read_text())
-        except FileNotFoundError as exc:
-            raise CorruptIndexError(f"index file {path} is missing; {_REBUILD_HINT}") from exc
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise CorruptIndexError(f"index file {path} is corrupt; {_REBUILD_HINT}") from exc
-        missing = [key for key in _MANIFEST_KEYS if key not in manifest]
-        files = manifest.get("files")
-        needed = {_DOCUMENTS, _VECTORS}
-        if (manifest.get("vector_store") or {}).get("kind", "faiss") != "faiss":
-            needed = {_DOCUMENTS}
-        if not missing and not (isinstance(files, dict) and needed <= set(files)):
-            missing = [f"files.{name}" for name in sorted(needed)]
-        if missing:
-            raise CorruptIndexError(
-                f"index file {path} is incomplete (no {', '.join(missing)}); {_REBUILD_HINT}"
-            )
-        return manifest
+        return read_manifest(self.index_dir / "versions" / version / _MANIFEST, _files_needed)
+
+    def read_manifest(self) -> dict[str, Any]:
+        """The live version's manifest as the JSON written to disk (``manifest()``, typed)."""
+        return self.manifest().to_json()
 
     def load(self, expected_model: ModelFingerprint | None = None) -> StoredIndex:
         """Load the live version, checking file checksums and, if given, the model.
@@ -243,10 +181,10 @@ class IndexStore:
         Returns:
             The loaded index.
         """
-        manifest = self.read_manifest()
-        version = str(manifest["version"])
+        manifest = self.manifest()
+        version = manifest.version
         folder = self.index_dir / "versions" / version
-        model = ModelFingerprint(**manifest["model"])
+        model = manifest.model
         if expected_model is not None and (
             model.weights_sha256 != expected_model.weights_sha256
             or model.dimension != expected_model.dimension
@@ -257,24 +195,14 @@ class IndexStore:
                 f"({expected_model.weights_sha256[:12]}…); query it with the model that built it "
                 f"or {_REBUILD_HINT}"
             )
-        for name, expected_hash in manifest["files"].items():
-            path = folder / name
-            if not path.is_file():
-                raise CorruptIndexError(f"index file {path} is missing; {_REBUILD_HINT}")
-            if file_sha256(path) != expected_hash:
-                raise CorruptIndexError(
-                    f"index file {path} is corrupt (checksum mismatch); {_REBUILD_HINT}"
-                )
+        verify_files(folder, manifest)
         try:
             documents: dict[str, DocumentRecord] = {}
             with (folder / _DOCUMENTS).open(encoding="utf-8") as handle:
                 for line in handle:
                     record = DocumentRecord.from_json(json.loads(line))
                     documents[record.doc_id] = record
-            config = StoreConfig.from_manifest(manifest, self.milvus_token, self.index_dir)
-            vectors: VectorStore | None = None
-            if config.kind == "faiss":
-                vectors = FaissVectors.read(folder, manifest)
+            config = self.backends.named_by(manifest)
         except (ValueError, KeyError, TypeError, RuntimeError) as exc:
             raise CorruptIndexError(
                 f"index in {folder} cannot be read ({exc}); {_REBUILD_HINT}"
@@ -282,7 +210,7 @@ class IndexStore:
         try:
             refs = tuple(
                 (doc_id, ordinal)
-                for doc_id in manifest["order"]
+                for doc_id in manifest.order
                 for ordinal in range(len(documents[doc_id].chunks))
             )
         except KeyError as exc:
@@ -291,13 +219,17 @@ class IndexStore:
             ) from exc
         first_rows: dict[str, int] = {}
         row = 0
-        for doc_id in manifest["order"]:
+        for doc_id in manifest.order:
             first_rows[doc_id] = row
             row += len(documents[doc_id].chunks)
-        if vectors is None:
-            from index.milvus_store import load_vectors
-
-            vectors = load_vectors(config, manifest, documents, first_rows)
+        try:
+            vectors: VectorStore = self.backends.open(
+                config, folder, manifest, documents, first_rows
+            )
+        except (ValueError, KeyError, TypeError, RuntimeError) as exc:
+            raise CorruptIndexError(
+                f"index in {folder} cannot be read ({exc}); {_REBUILD_HINT}"
+            ) from exc
         if vectors.count != len(refs):
             raise CorruptIndexError(
                 f"index in {folder} has {vectors.count} vectors for {len(refs)} chunks; "
@@ -308,10 +240,10 @@ class IndexStore:
             chunk_refs=refs,
             vectors=vectors,
             model=model,
-            chunking=ChunkingConfig(**manifest["chunking"]),
+            chunking=manifest.chunking,
             version=version,
             first_rows=first_rows,
-            excluded=tuple(str(path) for path in manifest.get("excluded", ())),
+            excluded=manifest.excluded,
         )
 
     def excluded_paths(self) -> tuple[str, ...]:
@@ -320,58 +252,30 @@ class IndexStore:
         A rebuild reads the index afresh but keeps these, so a removed file stays out.
         """
         live = self._live_manifest()
-        return tuple(str(path) for path in (live or {}).get("excluded", ()))
+        return live.excluded if live is not None else ()
+
+    def vectors_location(self) -> str:
+        """Where the live version's vectors are, in words, when not in its folder ("" if so)."""
+        return self.backends.location(self.manifest())
 
     def changes_store(self) -> bool:
         """Whether the next write moves the vectors to another store than the live version's."""
-        live = self._live_manifest()
-        if self.vector_store is None or live is None:
-            return False
-        current = StoreConfig.from_manifest(live, self.milvus_token, self.index_dir)
-        return current.describe(self.index_dir) != self.vector_store.describe(self.index_dir)
+        return self.backends.moves_store(self._live_manifest())
 
     def tidy(self) -> None:
         """Clear what a killed writer left in the vector store; call inside ``writing()``.
 
         Writing a version does it too; an update that finds nothing to write calls this.
         """
-        live = self._live_manifest()
-        if live is None:
-            return
-        config = StoreConfig.from_manifest(live, self.milvus_token, self.index_dir)
-        if config.kind == "milvus":
-            from index.milvus_store import manifest_keys, remove_unnamed_rows
+        self.backends.tidy(self._live_manifest())
 
-            remove_unnamed_rows(config, self.index_dir, manifest_keys(live))
-
-    def _live_manifest(self) -> dict[str, Any] | None:
+    def _live_manifest(self) -> Manifest | None:
         if not self.exists():
             return None
         try:
-            return self.read_manifest()
+            return self.manifest()
         except CorruptIndexError:
             return None
-
-    def _writer(
-        self,
-        model: ModelFingerprint,
-        chunking: ChunkingConfig,
-        previous: StoredIndex | None,
-        rows: int | None = None,
-    ) -> VectorWriter:
-        live = self._live_manifest()
-        config = self.vector_store
-        if config is None:
-            config = (
-                StoreConfig.from_manifest(live, self.milvus_token, self.index_dir)
-                if live is not None
-                else StoreConfig()
-            )
-        if config.kind == "milvus":
-            from index.milvus_store import MilvusWriter
-
-            return MilvusWriter(config, self.index_dir, model, chunking, live, previous)
-        return FaissWriter(model.dimension, previous, self.hnsw_from_vectors, rows)
 
     def write(
         self,
@@ -389,7 +293,7 @@ class IndexStore:
         then named in CURRENT (replaced atomically), so a crash at any moment leaves either the
         previous version live or the new one. Entries are consumed one at a time, so the
         caller can hand out vectors lazily instead of holding them all twice. The vectors go
-        to the store ``vector_store`` names (see ``index.vector_store``).
+        to the store ``vector_store`` names (see ``index.stores``).
 
         Args:
             entries: Each document with its chunk vectors (one unit-length row per chunk),
@@ -417,57 +321,55 @@ class IndexStore:
         self._remove_staging(versions)
         staging = versions / f".staging-{version}"
         staging.mkdir(parents=True)
-        writer = self._writer(model, chunking, previous, rows)
+        writer = self.backends.writer(self._live_manifest(), model, chunking, previous, rows)
         live = False
         try:
-            summaries: list[dict[str, Any]] = []
+            summaries: list[DocumentSummary] = []
             chunks = 0
             with (staging / _DOCUMENTS).open("w", encoding="utf-8") as handle:
                 for record, vectors in entries:
                     writer.add(record, vectors)
                     handle.write(json.dumps(record.to_json(), ensure_ascii=False) + "\n")
-                    summaries.append(_summary(record))
+                    summaries.append(DocumentSummary.of(record))
                     chunks += len(record.chunks)
                 handle.flush()
                 os.fsync(handle.fileno())
             step("documents written")
-            store_entries = writer.finish(staging)
+            stored = writer.finish(staging)
             for name in writer.files():
-                _fsync_file(staging / name)
+                fsync_file(staging / name)
             step("vectors written")
             files = {name: file_sha256(staging / name) for name in (_DOCUMENTS, *writer.files())}
-            manifest = {
-                "format_version": FORMAT_VERSION,
-                "version": version,
-                "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "model": asdict(model),
-                "chunking": asdict(chunking),
-                **store_entries,
-                "counts": {"documents": len(summaries), "chunks": chunks},
-                "order": [summary["doc_id"] for summary in summaries],
-                "documents": summaries,
-                "excluded": sorted(set(excluded)),
-                "files": files,
-            }
-            with (staging / _MANIFEST).open("w", encoding="utf-8") as handle:
-                json.dump(manifest, handle, indent=2, ensure_ascii=False)
-                handle.flush()
-                os.fsync(handle.fileno())
-            _fsync_dir(staging)
+            manifest = Manifest(
+                format_version=FORMAT_VERSION,
+                version=version,
+                created_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                model=model,
+                chunking=chunking,
+                vector_store=stored.store,
+                vector_index=stored.index,
+                counts=DocumentCounts(documents=len(summaries), chunks=chunks),
+                order=tuple(summary.doc_id for summary in summaries),
+                documents=tuple(summaries),
+                excluded=tuple(sorted(set(excluded))),
+                files=files,
+            )
+            write_manifest(staging / _MANIFEST, manifest)
+            fsync_dir(staging)
             step("manifest written")
             final = versions / version
             staging.rename(final)
-            _fsync_dir(versions)
+            fsync_dir(versions)
             step("version folder in place")
             pointer = self.index_dir / f".CURRENT.{version}"
             pointer.write_text(version + "\n")
-            _fsync_file(pointer)
+            fsync_file(pointer)
             os.replace(pointer, self._current_file)
             live = True
         finally:
             if not live:
                 writer.abort()
-        _fsync_dir(self.index_dir)
+        fsync_dir(self.index_dir)
         step("switched to the new version")
         writer.commit()
         self._remove_old_versions(keep=version)
@@ -500,17 +402,6 @@ class IndexStore:
             stale.unlink(missing_ok=True)
 
 
-def _summary(record: DocumentRecord) -> dict[str, Any]:
-    """What the manifest lists about a document (``qa docs`` reads it)."""
-    return {
-        "doc_id": record.doc_id,
-        "title": record.title,
-        "source_path": record.source_path,
-        "content_hash": record.content_hash,
-        "size_bytes": record.size_bytes,
-        "added_at": record.added_at,
-        "format": record.format,
-        "pages": len(record.page_starts),
-        "chunks": len(record.chunks),
-        "duplicates": [dup.source_path for dup in record.duplicates],
-    }
+def _files_needed(store: StoreEntry | None) -> tuple[str, ...]:
+    """Files a manifest naming ``store`` must list: documents, and what its store keeps here."""
+    return (_DOCUMENTS, *vector_files(store))

@@ -72,8 +72,7 @@ class QA:
         self.resolver = FollowUpResolver(self.analyzer)
         self.store = IndexStore(
             self.settings.index_dir,
-            vector_store=self.settings.store_config(),
-            milvus_token=self.settings.milvus_token,
+            vector_store=self.settings.index_store_config(),
         )
         # Retriever and reader share it: each question goes through the model once.
         self._questions = RecentTexts(self.embedder)
@@ -94,9 +93,10 @@ class QA:
             self.embedder,
             self.settings.index_dir,
             self.chunking,
-            vector_store=self.settings.store_config(),
-            milvus_token=self.settings.milvus_token,
             file_time_limit_s=self.settings.file_time_limit_s,
+            engine=self.settings.index_engine,
+            ray_address=self.settings.ray_address,
+            store=self.store,
         )
 
     def _make_reader(self, index: StoredIndex) -> Reader:
@@ -164,8 +164,7 @@ class QA:
         self.analyzer.warm_up()
         if isinstance(reader := self._current().reader, SpanReader):
             reader.warm_up()
-        if isinstance(self.embedder, SentenceTransformerEmbedder):
-            self.embedder.warm_up()
+        self.embedder.warm_up()
 
     @property
     def index(self) -> StoredIndex:

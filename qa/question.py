@@ -35,7 +35,10 @@ _STOP = _words(
 _NEGATIONS = _words("not no never n't nt none nothing neither nor without")
 
 _ATTRIBUTION = re.compile(
-    r"^\s*(?:and\s+)?what\s+(?:did|does|do|has|have|had|was|is)\s+(?P<speaker>.+?)\s+"
+    # A determiner is never the whole speaker: "the report" / "the note" are not "the" + verb.
+    r"^\s*(?:and\s+)?what\s+(?:did|does|do|has|have|had|was|is)\s+"
+    r"(?P<speaker>(?:(?:the|a|an|this|that|these|those|his|her|their|its|our)\s+)?"
+    r"(?!(?:the|a|an|this|that|these|those|his|her|their|its|our)\s)\S.*?)\s+"
     r"(?P<verb>say|said|tell|told|claim|claimed|state|stated|argue|argued|add|added|announce|"
     r"announced|warn|warned|report|reported|write|wrote|note|noted|insist|insisted|mention|"
     r"mentioned|comment|commented|explain|explained|think|believe)\b(?P<rest>[^?]*)\??\s*$",
@@ -178,7 +181,12 @@ def analyse_question(text: str) -> Question:
             focus = _focus_word(words, position + 2)
             found = _focus_labels(words, position + 2)
             kind = "how_many" if following == "many" else "how_much"
-            labels = found if found else NUMBER_LIKE
+            if kind == "how_many":
+                # A count is a number whatever is counted ("How many countries...?" is not
+                # answered by a country); counted time spans ("how many years") stay dates.
+                labels = NUMBER_LIKE | (found & TIME_LIKE)
+            else:
+                labels = found if found else NUMBER_LIKE
         elif word == "how" and following in {"long", "old", "often", "far", "large", "big"}:
             kind, labels = "how_long", NUMBER_LIKE | TIME_LIKE
         elif word in {"which", "what"}:

@@ -94,7 +94,8 @@ class HybridRetriever:
             bm25s = _import_bm25s()
             texts = [self.index.chunk(row).text for row in range(len(self.index.chunk_refs))]
             bm25 = bm25s.BM25()
-            bm25.index(lexical_tokens(texts, stem_words) if texts else [[]], show_progress=False)
+            if texts:  # bm25s cannot index nothing; an empty index has no lexical side
+                bm25.index(lexical_tokens(texts, stem_words), show_progress=False)
             self._bm25 = bm25
 
     def _dense(self, question: str, limit: int) -> list[tuple[int, float]]:
@@ -105,7 +106,7 @@ class HybridRetriever:
         self.warm_up()
         assert self._bm25 is not None
         query = lexical_tokens([question], stem_words)[0]
-        if not query:
+        if not query or not self.index.chunk_refs:
             return []
         scores: npt.NDArray[np.float64] = self._bm25.get_scores(query)
         limit = min(limit, len(scores))

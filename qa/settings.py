@@ -8,7 +8,7 @@ from pathlib import Path
 
 from index.builder import INDEX_ENGINES
 from index.extraction_process import DEFAULT_TIME_LIMIT_S
-from index.vector_store import STORE_KINDS, StoreConfig
+from index.stores import STORE_KINDS, StoreConfig
 
 READERS = ("features", "neural")
 DEFAULT_INDEX_DIR = Path("data") / "index"
@@ -107,13 +107,21 @@ class Settings:
                 f"the time limit per file must be positive, not {self.file_time_limit_s} "
                 "(QA_FILE_TIME_LIMIT)"
             )
+        if self.top_k < 1:
+            raise ValueError(
+                f"passages per question must be at least 1, not {self.top_k} (QA_TOP_K, --top-k)"
+            )
         if self.vector_store is not None and self.vector_store not in STORE_KINDS:
             raise ValueError(
                 f"unknown vector store {self.vector_store!r}; choose one of "
                 + ", ".join(STORE_KINDS)
+                + " (QA_VECTOR_STORE, --store)"
             )
         if self.milvus_index.upper() not in ("FLAT", "HNSW"):
-            raise ValueError(f"unknown Milvus index type {self.milvus_index!r}; use FLAT or HNSW")
+            raise ValueError(
+                f"unknown Milvus index type {self.milvus_index!r}; use FLAT or HNSW "
+                "(QA_MILVUS_INDEX, --milvus-index)"
+            )
         if self.reader not in READERS:
             raise ValueError(
                 f"unknown reader {self.reader!r}; choose one of {', '.join(READERS)} "
@@ -127,12 +135,14 @@ class Settings:
 
     def store_config(self) -> StoreConfig | None:
         """The vector store index updates write to (None: keep the live index's store)."""
-        if self.vector_store is None:
-            return None
-        if self.vector_store == "faiss":
-            return StoreConfig(kind="faiss")
+        config = self.index_store_config()
+        return config if config.kind is not None else None
+
+    def index_store_config(self) -> StoreConfig:
+        """What the pipeline hands the index: the store updates write to (kind None: the
+        live index's), with the Milvus token for a server the index names."""
         return StoreConfig(
-            kind="milvus",
+            kind=self.vector_store,
             milvus_uri=self.milvus_uri or str(self.index_dir / "milvus.db"),
             milvus_collection=self.milvus_collection,
             milvus_token=self.milvus_token,

@@ -14,6 +14,7 @@ from typing import IO, Any
 
 from index import (
     INDEX_ENGINES,
+    STORE_KINDS,
     BuildReport,
     IndexLockedError,
     IndexProgress,
@@ -99,13 +100,9 @@ def _print_report(report: BuildReport, settings: Settings) -> None:
 
 def _store_note(settings: Settings) -> str:
     from index import IndexStore
-    from index.vector_store import StoreConfig
 
-    manifest = IndexStore(settings.index_dir).read_manifest()
-    config = StoreConfig.from_manifest(manifest, index_dir=settings.index_dir)
-    if config.kind != "milvus":
-        return ""
-    return f"; vectors in Milvus collection {config.milvus_collection} at {config.milvus_uri}"
+    location = IndexStore(settings.index_dir).vectors_location()
+    return f"; vectors in {location}" if location else ""
 
 
 def _cmd_index(args: argparse.Namespace, settings: Settings) -> int:
@@ -125,8 +122,6 @@ def _cmd_index(args: argparse.Namespace, settings: Settings) -> int:
                     rebuild=args.rebuild,
                     progress=progress,
                     lock_timeout_s=wait_s,
-                    engine=settings.index_engine,
-                    ray_address=settings.ray_address,
                 )
             break
         except IndexLockedError as exc:
@@ -174,19 +169,19 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
     from index import IndexStore
 
-    manifest = IndexStore(settings.index_dir).read_manifest()
-    for entry in manifest["documents"]:
-        kind = entry.get("format", "text")
-        if entry.get("pages"):
-            kind += f", {entry['pages']} pages"
+    manifest = IndexStore(settings.index_dir).manifest()
+    for entry in manifest.documents:
+        kind = entry.format
+        if entry.pages:
+            kind += f", {entry.pages} pages"
         line = (
-            f"{entry['doc_id']}\t{entry['chunks']} chunks\t{entry['size_bytes']} bytes\t"
-            f"{entry['added_at']}\t{kind}\t{entry['source_path']}"
+            f"{entry.doc_id}\t{entry.chunks} chunks\t{entry.size_bytes} bytes\t"
+            f"{entry.added_at}\t{kind}\t{entry.source_path}"
         )
-        if entry.get("duplicates"):
-            line += "\talso in: " + ", ".join(entry["duplicates"])
+        if entry.duplicates:
+            line += "\talso in: " + ", ".join(entry.duplicates)
         print(line)
-    for path in manifest.get("excluded", ()):
+    for path in manifest.excluded:
         print(f"(removed, left out until named again)\t{path}")
     return 0
 
@@ -307,7 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument(
         "--store",
         dest="vector_store",
-        choices=("faiss", "milvus"),
+        choices=STORE_KINDS,
         help="where to keep the vectors (default: where the index keeps them now, faiss for a "
         "new index; env QA_VECTOR_STORE)",
     )

@@ -23,6 +23,9 @@ class HashEmbedder:
     def fingerprint(self) -> ModelFingerprint:
         return ModelFingerprint("hash-embedder", "0" * 64, self.dimension)
 
+    def warm_up(self) -> None:
+        """Nothing to load."""
+
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):

@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,8 +21,8 @@ pytest.importorskip("pymilvus")
 pytest.importorskip("milvus_lite")
 
 from index import IndexBuilder, IndexProgress, IndexStore, SentenceTransformerEmbedder
-from index.milvus_store import client_for, close_clients
-from index.vector_store import StoreConfig
+from index.stores import StoreConfig
+from index.stores.milvus import MilvusConnection
 from qa import QA, Settings
 from qa.evaluation import load_squad
 from tests.conftest import ROOT, SEEDS, SHARED_EVAL
@@ -33,21 +32,14 @@ SUBSET = SHARED_EVAL / "squad2_dev_subset.json"
 EXAMPLES = SHARED_EVAL / "seed_examples.json"
 
 
-@pytest.fixture(autouse=True)
-def _release_milvus() -> Iterator[None]:
-    """Close Milvus Lite files after each test, so other processes and tests can open them."""
-    yield
-    close_clients()
-
-
 def _milvus(index_dir: Path, index: str = "FLAT") -> StoreConfig:
     return StoreConfig(kind="milvus", milvus_uri=str(index_dir / "milvus.db"), milvus_index=index)
 
 
 def _rows_in(config: StoreConfig) -> int:
-    client = client_for(config)
-    client.flush(config.milvus_collection)
-    return int(client.get_collection_stats(config.milvus_collection)["row_count"])
+    with MilvusConnection(config) as connection:
+        connection.client.flush(config.milvus_collection)
+        return int(connection.client.get_collection_stats(config.milvus_collection)["row_count"])
 
 
 def _pipeline(index_dir: Path, embedder: SentenceTransformerEmbedder, docs: Path) -> QA:
@@ -196,7 +188,6 @@ def test_a_writer_killed_at_any_step_leaves_an_answering_index_and_no_orphans(
     template = tmp_path / "template"
     IndexBuilder(embedder, template, vector_store=_milvus(template)).update([docs])
     before = _live_docs(template)
-    close_clients()
     (docs / "harbour.md").write_text(HARBOUR.replace("Saturday", "Monday"), encoding="utf-8")
     (docs / "orchard.txt").write_text(ORCHARD, encoding="utf-8")
     events: list[IndexProgress] = []
@@ -204,7 +195,6 @@ def test_a_writer_killed_at_any_step_leaves_an_answering_index_and_no_orphans(
     shutil.copytree(template, reference)
     IndexBuilder(embedder, reference).update([docs], progress=events.append)
     after = _live_docs(reference)
-    close_clients()
     writing = [number for number, event in enumerate(events, 1) if event.phase == "writing"]
     assert len(writing) >= 5
     outcomes = []
@@ -220,14 +210,13 @@ def test_a_writer_killed_at_any_step_leaves_an_answering_index_and_no_orphans(
         answer = qa.answer("When will ferry services resume?")
         assert not answer.abstained
         assert ("Monday" if state == after else "Saturday") in answer.text
+        qa.store.close()
         del qa
-        close_clients()
         # The next update finishes the job and deletes what the killed one left behind.
         report = IndexBuilder(embedder, index_dir).update([docs])
         assert _live_docs(index_dir) == after
         assert _rows_in(_milvus(index_dir)) == report.total_chunks, f"killed at {kill_at}"
         assert not list(index_dir.glob(".milvus-intent-*"))
-        close_clients()
     assert "old" in outcomes and "new" in outcomes, outcomes
 
 
@@ -243,7 +232,6 @@ def test_index_files_torn_by_a_killed_milvus_lite_are_rebuilt_not_fatal(
     question = "When will ferry services resume?"
     expected = _pipeline(built, embedder, docs).answer(question)
     assert "Saturday" in expected.text
-    close_clients()
     # A copy: this process's embedded Milvus Lite keeps the built file open until it exits.
     shutil.copytree(built, index_dir)
     index_files = [
@@ -274,7 +262,8 @@ def test_a_milvus_lite_file_open_in_another_process_gives_a_clear_error(
     IndexBuilder(embedder, index_dir, vector_store=_milvus(index_dir)).update([SEEDS])
     version = IndexStore(index_dir).current_version()
     # This process keeps the file open; a second `qa index` cannot, and says why.
-    client_for(_milvus(index_dir))
+    held = MilvusConnection(_milvus(index_dir))
+    assert held.client is not None
     run = subprocess.run(
         _index_cli(SEEDS, index_dir, 0),
         cwd=ROOT,
@@ -286,6 +275,7 @@ def test_a_milvus_lite_file_open_in_another_process_gives_a_clear_error(
     assert "Milvus Lite opens a file in one process at a time" in run.stderr
     assert "Traceback" not in run.stderr
     assert IndexStore(index_dir).current_version() == version  # nothing lost
+    held.close()
 
 
 def test_store_settings_are_checked_with_clear_messages(tmp_path: Path) -> None:
@@ -297,5 +287,7 @@ def test_store_settings_are_checked_with_clear_messages(tmp_path: Path) -> None:
     config = settings.store_config()
     assert config is not None and config.milvus_uri == str(tmp_path / "milvus.db")
     assert "token" not in json.dumps(
-        StoreConfig(kind="milvus", milvus_uri="http://h:19530", milvus_token="u:p").describe()
+        StoreConfig(kind="milvus", milvus_uri="http://h:19530", milvus_token="u:p")
+        .describe()
+        .to_json()
     )

@@ -81,10 +81,10 @@ def test_ray_engine_builds_and_updates_the_same_index_as_local(
 ) -> None:
     docs = _corpus(tmp_path / "docs")
     local_builder = IndexBuilder(fp32_embedder, tmp_path / "local")
-    ray_builder = IndexBuilder(fp32_embedder, tmp_path / "ray")
+    ray_builder = IndexBuilder(fp32_embedder, tmp_path / "ray", engine="ray")
 
     local = local_builder.update([SEEDS, docs])
-    on_ray = ray_builder.update([SEEDS, docs], engine="ray")
+    on_ray = ray_builder.update([SEEDS, docs])
     assert {"harbour", "guild"} <= set(local.added)
     assert [d.doc_id for d in local.duplicates], "the saved page repeats the seed story"
     assert {Path(p.path).name for p in local.problems} == {"empty.txt", "binary.txt"}
@@ -94,7 +94,7 @@ def test_ray_engine_builds_and_updates_the_same_index_as_local(
     (docs / "harbour.md").write_text(OTHER_STORY.replace("Saturday", "Monday"), encoding="utf-8")
     (docs / "guild.html").unlink()
     local = local_builder.update([SEEDS, docs])
-    on_ray = ray_builder.update([SEEDS, docs], engine="ray")
+    on_ray = ray_builder.update([SEEDS, docs])
     assert local.updated == ("harbour",) and local.removed == ("guild",)
     _same_outcome(local, on_ray)
     _same_index(tmp_path / "local", tmp_path / "ray")

@@ -32,6 +32,9 @@ class OtherModel:
     def fingerprint(self) -> ModelFingerprint:
         return ModelFingerprint("other-model", "0" * 64, self.real.fingerprint().dimension)
 
+    def warm_up(self) -> None:
+        """Nothing to load."""
+
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         return self.real.embed(texts)
 
@@ -138,8 +141,7 @@ def test_large_corpora_get_an_hnsw_index_that_answers_the_same(
 ) -> None:
     flat_dir, graph_dir = tmp_path / "flat", tmp_path / "graph"
     IndexBuilder(embedder, flat_dir).update([docs_dir])
-    builder = IndexBuilder(embedder, graph_dir)
-    builder.store = IndexStore(graph_dir, hnsw_from_vectors=2)
+    builder = IndexBuilder(embedder, graph_dir, store=IndexStore(graph_dir, hnsw_from_vectors=2))
     builder.update([docs_dir])
     manifest = IndexStore(graph_dir).read_manifest()
     assert manifest["vector_index"]["kind"] == "hnsw"
@@ -158,8 +160,7 @@ def test_adding_documents_extends_the_hnsw_graph_and_changing_one_rebuilds_it(
     tmp_path: Path, docs_dir: Path, embedder: SentenceTransformerEmbedder
 ) -> None:
     graph_dir, flat_dir = tmp_path / "graph", tmp_path / "flat"
-    builder = IndexBuilder(embedder, graph_dir)
-    builder.store = IndexStore(graph_dir, hnsw_from_vectors=2)
+    builder = IndexBuilder(embedder, graph_dir, store=IndexStore(graph_dir, hnsw_from_vectors=2))
     builder.update([docs_dir])
     before = IndexStore(graph_dir).load()
     assert IndexStore(graph_dir).read_manifest()["vector_index"]["graph"] == "built"
