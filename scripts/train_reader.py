@@ -295,6 +295,13 @@ def main(argv: list[str] | None = None) -> int:
         help="stop the schedule after this many steps, learning rate decaying to 0 there "
         "(0: all of --epochs); may be given on --resume to shorten a run",
     )
+    parser.add_argument(
+        "--stop-at",
+        type=int,
+        default=0,
+        help="stop after this step with a checkpoint, the schedule unchanged, to --resume "
+        "later (0: run to the end)",
+    )
     parser.add_argument("--negatives-share", type=float, default=0.35)
     parser.add_argument("--checkpoint-every", type=int, default=100, help="steps")
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch default)")
@@ -384,7 +391,8 @@ def main(argv: list[str] | None = None) -> int:
                 left / 60,
             )
             loss_sum, loss_n = 0.0, 0
-        if done % args.checkpoint_every == 0 and done < len(schedule):
+        stopping = bool(args.stop_at) and done >= args.stop_at and done < len(schedule)
+        if (done % args.checkpoint_every == 0 and done < len(schedule)) or stopping:
             save_checkpoint(
                 args.work_dir,
                 model,
@@ -393,6 +401,9 @@ def main(argv: list[str] | None = None) -> int:
                 done,
                 elapsed_before + time.monotonic() - began,
             )
+        if stopping:
+            logger.info("stopped at step %d of %d; continue with --resume", done, len(schedule))
+            return 0
     trained_s = elapsed_before + time.monotonic() - began
     save_checkpoint(args.work_dir, model, optimizer, scheduler, len(schedule), trained_s)
     export(model, tokenizer, args.out)
