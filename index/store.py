@@ -48,7 +48,7 @@ from index.manifest import (
     write_manifest,
 )
 from index.records import DocumentRecord
-from index.stores import StoreConfig, VectorStore
+from index.stores import ReadRequest, StoreConfig, VectorStore
 from index.stores.backends import Backends, vector_files
 from index.vector_index import HNSW_FROM_VECTORS
 
@@ -224,7 +224,7 @@ class IndexStore:
             row += len(documents[doc_id].chunks)
         try:
             vectors: VectorStore = self.backends.open(
-                config, folder, manifest, documents, first_rows
+                config, ReadRequest(folder, manifest, documents, first_rows)
             )
         except (ValueError, KeyError, TypeError, RuntimeError) as exc:
             raise CorruptIndexError(

@@ -17,6 +17,7 @@ from types import MappingProxyType
 from index.stores.base import (
     DEFAULT_KIND,
     PreviousVectors,
+    ReadRequest,
     StoreConfig,
     StoredVectors,
     VectorBackend,
@@ -42,6 +43,7 @@ __all__ = [
     "DEFAULT_KIND",
     "STORE_KINDS",
     "PreviousVectors",
+    "ReadRequest",
     "StoreConfig",
     "StoredVectors",
     "VectorBackend",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING
 from index.stores import DEFAULT_KIND, backend_for
 from index.stores.base import (
     PreviousVectors,
+    ReadRequest,
     StoreConfig,
     VectorBackend,
     VectorStore,
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from index.chunking import ChunkingConfig
     from index.embedder import ModelFingerprint
     from index.manifest import Manifest, StoreEntry
-    from index.records import DocumentRecord
 
 
 def vector_files(store: StoreEntry | None) -> tuple[str, ...]:
@@ -82,16 +81,9 @@ class Backends:
         except (ValueError, KeyError):
             return None
 
-    def open(
-        self,
-        config: StoreConfig,
-        folder: Path,
-        manifest: Manifest,
-        documents: Mapping[str, DocumentRecord],
-        first_rows: Mapping[str, int],
-    ) -> VectorStore:
-        """The vectors of the version in ``folder``, from the store ``config`` names."""
-        return self.backend(str(config.kind)).open(config, folder, manifest, documents, first_rows)
+    def open(self, config: StoreConfig, request: ReadRequest) -> VectorStore:
+        """The vectors of the version ``request`` names, from the store ``config`` names."""
+        return self.backend(str(config.kind)).open(config, request)
 
     def writer(
         self,

@@ -150,6 +150,23 @@ class PreviousVectors(Protocol):
 
 
 @dataclass(frozen=True)
+class ReadRequest:
+    """What a back end is told about the version whose vectors it opens.
+
+    Attributes:
+        folder: The version folder.
+        manifest: The version's manifest.
+        documents: Its documents, by id.
+        first_rows: The row of each document's first chunk (rows follow manifest order).
+    """
+
+    folder: Path
+    manifest: Manifest
+    documents: Mapping[str, DocumentRecord]
+    first_rows: Mapping[str, int]
+
+
+@dataclass(frozen=True)
 class WriteRequest:
     """What a back end's writer is told about the version it writes.
 
@@ -201,15 +218,8 @@ class VectorBackend(Protocol):
         """Where the vectors are, in words, when not in the version folder ("" if they are)."""
         ...
 
-    def open(
-        self,
-        config: StoreConfig,
-        folder: Path,
-        manifest: Manifest,
-        documents: Mapping[str, DocumentRecord],
-        first_rows: Mapping[str, int],
-    ) -> VectorStore:
-        """Open one version's vectors for reading (``folder``: the version folder)."""
+    def open(self, config: StoreConfig, request: ReadRequest) -> VectorStore:
+        """Open one version's vectors for reading."""
         ...
 
     def writer(self, config: StoreConfig, request: WriteRequest) -> VectorWriter:

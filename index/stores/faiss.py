@@ -7,7 +7,6 @@ only a staging folder, which the next writer removes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +18,7 @@ from index.manifest import StoreEntry, VectorIndexEntry
 from index.stores.base import (
     DEFAULT_KIND,
     PreviousVectors,
+    ReadRequest,
     StoreConfig,
     StoredVectors,
     VectorWriter,
@@ -227,15 +227,8 @@ class FaissBackend:
     def location(self, config: StoreConfig) -> str:
         return ""
 
-    def open(
-        self,
-        config: StoreConfig,
-        folder: Path,
-        manifest: Manifest,
-        documents: Mapping[str, DocumentRecord],
-        first_rows: Mapping[str, int],
-    ) -> FaissVectors:
-        return FaissVectors.read(folder, manifest)
+    def open(self, config: StoreConfig, request: ReadRequest) -> FaissVectors:
+        return FaissVectors.read(request.folder, request.manifest)
 
     def writer(self, config: StoreConfig, request: WriteRequest) -> VectorWriter:
         return FaissWriter(

@@ -21,7 +21,6 @@ the readers and writers of one index store, and closed with it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,8 +38,7 @@ from index.stores.milvus.writer import MilvusWriter, remove_unnamed_rows
 
 if TYPE_CHECKING:
     from index.manifest import Manifest
-    from index.records import DocumentRecord
-    from index.stores.base import StoreConfig, WriteRequest
+    from index.stores.base import ReadRequest, StoreConfig, WriteRequest
 
 __all__ = [
     "MilvusBackend",
@@ -110,15 +108,8 @@ class MilvusBackend:
     def location(self, config: StoreConfig) -> str:
         return f"Milvus collection {config.milvus_collection} at {config.milvus_uri}"
 
-    def open(
-        self,
-        config: StoreConfig,
-        folder: Path,
-        manifest: Manifest,
-        documents: Mapping[str, DocumentRecord],
-        first_rows: Mapping[str, int],
-    ) -> MilvusVectors:
-        return open_vectors(self.connection(config), config, manifest, documents, first_rows)
+    def open(self, config: StoreConfig, request: ReadRequest) -> MilvusVectors:
+        return open_vectors(self.connection(config), config, request)
 
     def writer(self, config: StoreConfig, request: WriteRequest) -> MilvusWriter:
         return MilvusWriter(self.connection(config), config, request)

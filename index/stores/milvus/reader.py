@@ -7,7 +7,6 @@ and skips rows it does not name, so it never sees half an update.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,9 +17,7 @@ from index.stores.milvus.schema import KEY_BATCH, batches, doc_key, load_collect
 from index.vector_index import VectorIndexSpec
 
 if TYPE_CHECKING:
-    from index.manifest import Manifest
-    from index.records import DocumentRecord
-    from index.stores.base import StoreConfig
+    from index.stores.base import ReadRequest, StoreConfig
     from index.stores.milvus.connection import MilvusConnection
 
 # Milvus caps one search's limit at 16,384 hits.
@@ -118,13 +115,10 @@ def fetch_vectors(
 
 
 def open_vectors(
-    connection: MilvusConnection,
-    config: StoreConfig,
-    manifest: Manifest,
-    documents: Mapping[str, DocumentRecord],
-    first_rows: Mapping[str, int],
+    connection: MilvusConnection, config: StoreConfig, request: ReadRequest
 ) -> MilvusVectors:
     """Open the collection a manifest names and check it holds at least the live rows."""
+    manifest = request.manifest
     client = connection.client
     if not client.has_collection(config.milvus_collection):
         raise CorruptIndexError(
@@ -134,11 +128,11 @@ def open_vectors(
         )
     keys_by_first_row: dict[int, str] = {}
     counts: dict[str, int] = {}
-    for doc_id, record in documents.items():
+    for doc_id, record in request.documents.items():
         if not record.chunks:
             continue
         key = doc_key(doc_id, record.content_hash, manifest.chunking, manifest.model)
-        keys_by_first_row[first_rows[doc_id]] = key
+        keys_by_first_row[request.first_rows[doc_id]] = key
         counts[key] = len(record.chunks)
     load_collection(client, config)
     stats = client.get_collection_stats(config.milvus_collection)
