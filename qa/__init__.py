@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from qa.followup import HistoryItem
 from qa.pipeline import QA, EmptyQuestionError
 from qa.settings import Settings
-from qa.types import NO_ANSWER_TEXT, Answer, Citation, Passage
+from qa.types import NO_ANSWER_TEXT, Answer, Citation, Excerpt, Passage, Span
 
 __all__ = [
     "NO_ANSWER_TEXT",
@@ -22,8 +22,10 @@ __all__ = [
     "Answer",
     "Citation",
     "EmptyQuestionError",
+    "Excerpt",
     "Passage",
     "Settings",
+    "Span",
     "answer",
     "pipeline_for",
 ]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from qa.question import Question
-from qa.types import NO_ANSWER_TEXT, Answer, Passage
+from qa.types import Answer, Passage
 
 
 class Reader(Protocol):
@@ -28,7 +28,6 @@ def abstention(question: Question, passages: Sequence[Passage], confidence: floa
     """
     return Answer(
         question=question.text,
-        text=NO_ANSWER_TEXT,
         abstained=True,
         confidence=confidence,
         related=tuple(passages),

@@ -386,10 +386,9 @@ class QuoteReader:
             return abstention(question, passages, 0.0)
         return Answer(
             question=question.text,
-            text=" … ".join(citation.quote for citation in citations),
             abstained=False,
             # Not calibrated: no labelled attribution questions to fit on (see README).
             confidence=0.9,
-            sentence=citations[0].sentence,
             citations=tuple(citations),
+            joined=True,  # every statement is part of the answer
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from qa.types import Citation, Passage
+from qa.types import Citation, Excerpt, Passage, Span
 
 __all__ = ["DocumentText", "Documents", "TextRange", "cite"]
 
@@ -80,24 +80,21 @@ def cite(
             sentence = (holding[0].start, max(holding[-1].end, end))
         else:
             sentence = (passage.start, passage.end) if passage else (start, end)
-    sentence_start, sentence_end = min(sentence[0], start), max(sentence[1], end)
-    if passage is not None and passage.start <= start and end <= passage.end:
-        passage_start, passage_end = passage.start, passage.end
-    else:
-        passage_start, passage_end = sentence_start, sentence_end
+    answer = Span(start, end)
+    sentence_span = Span(min(sentence[0], start), max(sentence[1], end))
+    passage_span = sentence_span
+    if passage is not None and Span(passage.start, passage.end).holds(answer):
+        passage_span = Span(passage.start, passage.end)
+    first = min(sentence_span.start, passage_span.start)
+    last = max(sentence_span.end, passage_span.end)
     return Citation(
         doc_id=document.doc_id,
         title=document.title,
         source_path=document.source_path,
-        start=start,
-        end=end,
-        quote=text[start:end],
-        sentence=text[sentence_start:sentence_end],
-        sentence_start=sentence_start,
-        sentence_end=sentence_end,
-        passage=text[passage_start:passage_end],
-        passage_start=passage_start,
-        passage_end=passage_end,
+        span=answer,
+        sentence_span=sentence_span,
+        passage_span=passage_span,
+        excerpt=Excerpt(first, text[first:last]),
         score=score,
         page=document.page_at(start),
     )

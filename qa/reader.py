@@ -7,6 +7,8 @@ import logging
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -69,6 +71,18 @@ class SentenceView:
         features: Sentence-level features (coverage, similarity, ranks).
         selection: Score used to pick the sentences that get parsed.
     """
+
+    doc_id: str
+    start: int
+    end: int
+    passage: Passage
+    passage_rank: int
+    features: Mapping[str, float]
+    selection: float
+
+
+class _Draft(NamedTuple):
+    """A sentence view before the features that compare it with the others are known."""
 
     doc_id: str
     start: int
@@ -236,7 +250,7 @@ class RuleReader:
         texts = [self.index.documents[d].text[s:e] for d, s, e, _, _ in spans]
         dense = self._similarities(question.text, texts)
         vocabulary = self.vocabulary
-        views = []
+        drafts: list[_Draft] = []
         everywhere: set[str] = set()
         for (doc_id, start, end, passage, rank), text, similarity in zip(
             spans, texts, dense, strict=True
@@ -256,14 +270,31 @@ class RuleReader:
                 + _DENSE_WEIGHT * similarity
                 + 0.05 * features["p_rank_inverse"]
             )
-            views.append(SentenceView(doc_id, start, end, passage, rank, features, selection))
-        views.sort(key=lambda view: (-view.selection, view.passage_rank, view.start))
-        best_overlap = max((v.features["s_overlap"] for v in views), default=0.0)
-        best_dense = max((v.features["s_dense"] for v in views), default=0.0)
-        for rank, view in enumerate(views):
-            view.features["s_rank_inverse"] = 1.0 / (1 + rank)
-            view.features["s_overlap_gap"] = view.features["s_overlap"] - best_overlap
-            view.features["s_dense_gap"] = view.features["s_dense"] - best_dense
+            drafts.append(_Draft(doc_id, start, end, passage, rank, features, selection))
+        # Best selection first; the features that compare a sentence with the others need
+        # all of them, so each view is made once they are known.
+        drafts.sort(key=lambda d: (-d.selection, d.passage_rank, d.start))
+        best_overlap = max((d.features["s_overlap"] for d in drafts), default=0.0)
+        best_dense = max((d.features["s_dense"] for d in drafts), default=0.0)
+        views = [
+            SentenceView(
+                d.doc_id,
+                d.start,
+                d.end,
+                d.passage,
+                d.passage_rank,
+                MappingProxyType(
+                    d.features
+                    | {
+                        "s_rank_inverse": 1.0 / (1 + rank),
+                        "s_overlap_gap": d.features["s_overlap"] - best_overlap,
+                        "s_dense_gap": d.features["s_dense"] - best_dense,
+                    }
+                ),
+                d.selection,
+            )
+            for rank, d in enumerate(drafts)
+        ]
         return views, everywhere
 
     def reading(self, question: Question, passages: Sequence[Passage]) -> Reading:
@@ -343,10 +374,8 @@ class RuleReader:
         citation = self._citation(best.sentence, best.start, best.end, confidence)
         return Answer(
             question=question.text,
-            text=citation.quote,
             abstained=False,
             confidence=confidence,
-            sentence=citation.sentence,
             citations=(citation,),
         )
 

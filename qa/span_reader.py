@@ -264,10 +264,8 @@ class SpanReader:
         citations = self.citations(reading, confidence)
         return Answer(
             question=question.text,
-            text=citations[0].quote,
             abstained=False,
             confidence=confidence,
-            sentence=citations[0].sentence,
             citations=citations,
         )
 

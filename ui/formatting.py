@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from qa import Answer, Citation, Passage
+from qa import Answer, Citation, Passage, Span
 
 # The highlight is marked by words as well as colour, so it survives a screen reader,
 # a monochrome display and copy-and-paste.
@@ -77,7 +77,7 @@ def _pieces(citations: Sequence[Citation]) -> list[_Piece]:
     always should) are left out; when none does, the quotes are shown alone.
     """
     passage = citations[0].passage
-    base = citations[0].passage_start
+    base = citations[0].passage_span.start
     roles = [0] * len(passage)  # 0 plain, 1 sentence, 2 + i the i-th answer span
     placed = False
     for i, citation in enumerate(citations):
@@ -85,8 +85,8 @@ def _pieces(citations: Sequence[Citation]) -> list[_Piece]:
         if not (0 <= a <= b <= len(passage)):
             continue
         placed = True
-        s = min(max(citation.sentence_start - base, 0), a)
-        e = max(min(citation.sentence_end - base, len(passage)), b)
+        s = min(max(citation.sentence_span.start - base, 0), a)
+        e = max(min(citation.sentence_span.end - base, len(passage)), b)
         for k in range(s, e):
             roles[k] = max(roles[k], 1)
         for k in range(a, b):
@@ -130,9 +130,9 @@ def group_sources(citations: Iterable[Citation]) -> list[tuple[Citation, ...]]:
     One source is shown per passage, listing every span cited in it, so two spans of the
     same passage never look like two different sources.
     """
-    groups: dict[tuple[str, int, int], list[Citation]] = {}
+    groups: dict[tuple[str, Span], list[Citation]] = {}
     for citation in citations:
-        key = (citation.doc_id, citation.passage_start, citation.passage_end)
+        key = (citation.doc_id, citation.passage_span)
         groups.setdefault(key, []).append(citation)
     return [tuple(group) for group in groups.values()]
 
@@ -175,7 +175,7 @@ def source_html(key: str, number: int, citations: Sequence[Citation], open_: boo
         f'<blockquote class="qa-passage">{highlighted_passage(citations)}</blockquote>'
         f'<p class="qa-meta">From <span class="qa-file">'
         f"{text(_file_name(first.source_path))}</span>; {label} {text(spans)}; passage at "
-        f"{text(location(first.passage_start, first.passage_end))}.</p>"
+        f"{text(location(first.passage_span.start, first.passage_span.end))}.</p>"
         "</details>"
     )
 

@@ -53,9 +53,10 @@ def test_every_citation_quotes_the_source_exactly(seed_qa: QA, question: str) ->
         assert answer.citations, f"{question!r} should be answered with citations"
     for citation in answer.citations:
         assert SEED_TEXT[citation.start : citation.end] == citation.quote
-        assert SEED_TEXT[citation.sentence_start : citation.sentence_end] == citation.sentence
-        assert SEED_TEXT[citation.passage_start : citation.passage_end] == citation.passage
-        assert citation.sentence_start <= citation.start < citation.end <= citation.sentence_end
+        sentence, passage = citation.sentence_span, citation.passage_span
+        assert SEED_TEXT[sentence.start : sentence.end] == citation.sentence
+        assert SEED_TEXT[passage.start : passage.end] == citation.passage
+        assert sentence.start <= citation.start < citation.end <= sentence.end
     if not answer.abstained:
         assert answer.text in SEED_TEXT or all(c.quote in answer.text for c in answer.citations)
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
+
+import pytest
 
 from qa.citations import cite
 from qa.focus import focus_range
-from qa.types import Passage
+from qa.types import NO_ANSWER_TEXT, Answer, Passage, Span
 
 TEXT = (
     "The council met on Monday. The bridge will reopen in May, the mayor said. "
@@ -54,8 +57,68 @@ def test_a_citation_quotes_exactly_and_trims_white_space() -> None:
     assert citation.quote == "3 million euros"
     assert TEXT[citation.start : citation.end] == citation.quote
     assert citation.sentence == "Repairs cost 3 million euros."
-    assert TEXT[citation.sentence_start : citation.sentence_end] == citation.sentence
+    assert TEXT[citation.sentence_span.start : citation.sentence_span.end] == citation.sentence
     assert citation.passage == TEXT and citation.score == 0.8
+
+
+def test_a_quote_outside_the_passage_is_cited_with_its_sentence_as_passage() -> None:
+    start = TEXT.index("Traders")
+    first = Passage("d1#0", "d1", "Bridge", "bridge.txt", 0, 30, TEXT[:30], 1.0)
+    citation = cite(Doc(), start, start + len("Traders"), 0.5, first)
+    assert citation.passage_span == citation.sentence_span
+    assert citation.passage == citation.sentence == "Traders welcomed the news."
+
+
+def test_the_json_of_a_citation_is_flat_and_every_text_is_the_documents() -> None:
+    start = TEXT.index("in May")
+    data = json.loads(json.dumps(cite(Doc(), start, start + 6, 0.7, _passage()).to_dict()))
+    assert list(data) == [
+        "doc_id", "title", "source_path", "start", "end", "quote", "sentence",
+        "sentence_start", "sentence_end", "passage", "passage_start", "passage_end",
+        "score", "page",
+    ]  # fmt: skip
+    for name, (begin, end) in {
+        "quote": ("start", "end"),
+        "sentence": ("sentence_start", "sentence_end"),
+        "passage": ("passage_start", "passage_end"),
+    }.items():
+        assert data[name] == TEXT[data[begin] : data[end]]
+    assert data["quote"] == "in May"
+    assert data["sentence"] == "The bridge will reopen in May, the mayor said."
+
+
+def test_a_citation_refuses_spans_that_do_not_nest() -> None:
+    citation = cite(Doc(), 0, 10, 0.5, _passage())
+    with pytest.raises(ValueError, match="sentence must hold"):
+        replace(citation, span=Span(0, 40))
+    with pytest.raises(ValueError, match="not a span"):
+        Span(5, 2)
+
+
+def test_an_answer_reads_its_text_and_sentence_from_its_citations() -> None:
+    may, cost = TEXT.index("in May"), TEXT.index("3 million")
+    one = cite(Doc(), may, may + 6, 0.9, _passage())
+    two = cite(Doc(), cost, cost + 9, 0.8, _passage())
+    span = Answer(question="When?", abstained=False, confidence=0.9, citations=(one, two))
+    assert span.text == "in May" and span.sentence == one.sentence
+    joined = replace(span, joined=True)
+    assert joined.text == "in May … 3 million"
+    assert span.to_dict()["answer"] == "in May"
+    assert span.to_dict()["citations"][1]["quote"] == "3 million"
+    refused = Answer(question="Why?", abstained=True, confidence=0.1)
+    assert refused.text == NO_ANSWER_TEXT and refused.sentence == ""
+
+
+def test_an_answer_without_a_citation_is_refused() -> None:
+    with pytest.raises(ValueError, match="must cite"):
+        Answer(question="When?", abstained=False, confidence=0.9)
+    with pytest.raises(ValueError, match="cites nothing"):
+        Answer(
+            question="When?",
+            abstained=True,
+            confidence=0.2,
+            citations=(cite(Doc(), 0, 10, 0.5, _passage()),),
+        )
 
 
 def test_focus_keeps_the_best_matching_sentence_and_its_neighbours() -> None:

@@ -97,8 +97,9 @@ def test_questions_about_a_new_story_are_answered(
         text = story_qa.index.documents[citation.doc_id].text
         assert text[citation.start : citation.end] == citation.quote
         assert citation.quote in citation.sentence
-        assert text[citation.sentence_start : citation.sentence_end] == citation.sentence
-        assert text[citation.passage_start : citation.passage_end] == citation.passage
+        sentence, passage = citation.sentence_span, citation.passage_span
+        assert text[sentence.start : sentence.end] == citation.sentence
+        assert text[passage.start : passage.end] == citation.passage
 
 
 def test_the_same_answer_in_two_documents_is_cited_in_both(story_qa: QA) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from index import SentenceTransformerEmbedder
-from qa import NO_ANSWER_TEXT, QA, Answer, Citation, Settings
+from qa import NO_ANSWER_TEXT, QA, Answer, Citation, Settings, Span
 from tests.ui.serving import XSS_DOCUMENT
 from ui.app import EXAMPLES, launch_options
 from ui.formatting import (
@@ -104,17 +104,9 @@ def test_source_heading_names_the_document_and_the_cited_sentence(seed_qa: QA) -
 
 def _citation(base: Citation, start: int, end: int) -> Citation:
     """A citation of ``base``'s passage at passage offsets [start, end)."""
-    offset = base.passage_start
-    quote = base.passage[start:end]
-    return replace(
-        base,
-        start=offset + start,
-        end=offset + end,
-        quote=quote,
-        sentence=quote,
-        sentence_start=offset + start,
-        sentence_end=offset + end,
-    )
+    offset = base.passage_span.start
+    span = Span(offset + start, offset + end)
+    return replace(base, span=span, sentence_span=span)
 
 
 def test_spans_of_one_passage_make_one_source_that_marks_each(seed_qa: QA) -> None:
@@ -155,8 +147,8 @@ def test_highlight_is_marked_in_words_around_the_exact_quote(seed_qa: QA) -> Non
     for group, shown in zip(sources, passages, strict=True):
         expected = group[0].passage
         for citation in sorted(group, key=lambda c: c.start, reverse=True):
-            a = citation.start - citation.passage_start
-            b = citation.end - citation.passage_start
+            a = citation.start - citation.passage_span.start
+            b = citation.end - citation.passage_span.start
             expected = expected[:a] + ANSWER_OPEN + citation.quote + ANSWER_CLOSE + expected[b:]
         assert shown == expected.replace("\n", "")
 
@@ -197,7 +189,7 @@ def test_sources_list_shows_names_as_text(xss_qa: QA, tmp_path: Path) -> None:
 def test_abstention_says_so_and_labels_passages_as_related(seed_qa: QA) -> None:
     question = "What is the boiling point of mercury?"
     related = tuple(seed_qa.retrieve(question, k=2))
-    answer = Answer(question, NO_ANSWER_TEXT, abstained=True, confidence=0.1, related=related)
+    answer = Answer(question=question, abstained=True, confidence=0.1, related=related)
     html = answer_html(answer)
     assert NO_ANSWER_TEXT in html and "No passage answered it" in html
     assert html.count(RELATED_LABEL) == 1 + len(related)
