@@ -48,6 +48,10 @@ class ManifestError(ValueError):
     """A manifest whose fields cannot be read (wrong types or values)."""
 
 
+class NewerFormatError(ManifestError):
+    """A manifest written in a format newer than this code reads."""
+
+
 class IncompleteManifestError(ManifestError):
     """A manifest that lacks fields; ``missing`` names them (``files.vectors.faiss``…)."""
 
@@ -117,8 +121,8 @@ class DocumentCounts:
 
 
 @dataclass(frozen=True)
-class DocumentSummary:
-    """What the manifest lists about one document (``qa docs`` prints it).
+class IndexedDocument:
+    """Which document, from which file, indexed when: what a record and its summary share.
 
     Attributes:
         doc_id: Stable id.
@@ -127,10 +131,6 @@ class DocumentSummary:
         content_hash: sha256 of the source bytes when indexed.
         size_bytes: Source size in bytes.
         added_at: When this version of the document was indexed (ISO 8601, UTC).
-        format: ``text``, ``markdown``, ``html`` or ``pdf`` (``text`` in early manifests).
-        pages: Page count of a PDF, 0 otherwise.
-        chunks: Chunk count.
-        duplicates: Other files with the same story, not indexed separately.
     """
 
     doc_id: str
@@ -139,6 +139,19 @@ class DocumentSummary:
     content_hash: str
     size_bytes: int
     added_at: str
+
+
+@dataclass(frozen=True)
+class DocumentSummary(IndexedDocument):
+    """What the manifest lists about one document (``qa docs`` prints it).
+
+    Attributes (beyond those of ``IndexedDocument``):
+        format: ``text``, ``markdown``, ``html`` or ``pdf`` (``text`` in early manifests).
+        pages: Page count of a PDF, 0 otherwise.
+        chunks: Chunk count.
+        duplicates: Other files with the same story, not indexed separately.
+    """
+
     chunks: int
     format: str = "text"
     pages: int = 0
@@ -288,6 +301,11 @@ class Manifest:
             counts = data.get("counts")
             vector_index = data.get("vector_index")
             format_version = data.get("format_version")
+            if format_version is not None and int(format_version) > FORMAT_VERSION:
+                raise NewerFormatError(
+                    f"manifest format {int(format_version)}, and this version of qa-over-docs "
+                    f"reads formats up to {FORMAT_VERSION}"
+                )
             created_at = data.get("created_at")
             return cls(
                 version=str(data["version"]),
@@ -330,6 +348,11 @@ def read_manifest(
         return Manifest.from_json(data, needed_files)
     except IncompleteManifestError as exc:
         raise CorruptIndexError(f"index file {path} is incomplete ({exc}); {REBUILD_HINT}") from exc
+    except NewerFormatError as exc:
+        raise CorruptIndexError(
+            f"index file {path} was written by a newer qa-over-docs ({exc}); upgrade it, "
+            f"or {REBUILD_HINT}"
+        ) from exc
     except ManifestError as exc:
         raise CorruptIndexError(f"index file {path} is corrupt ({exc}); {REBUILD_HINT}") from exc
 

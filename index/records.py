@@ -12,6 +12,7 @@ from index.cleaning import TextSpan, content_blocks, content_lines
 from index.documents import Document, FileProblem, SourceFile, make_document, read_bytes
 from index.duplicates import sketch
 from index.formats import TextExtractor, extract
+from index.manifest import IndexedDocument
 from index.sentences import split_sentences
 
 
@@ -31,16 +32,10 @@ class DuplicateSource:
 
 
 @dataclass(frozen=True)
-class DocumentRecord:
+class DocumentRecord(IndexedDocument):
     """An indexed document with its text, chunk ranges and sentence ranges.
 
-    Attributes:
-        doc_id: Stable id.
-        title: Display title.
-        source_path: Where the text was read from.
-        content_hash: sha256 of the source bytes when indexed.
-        size_bytes: Source size in bytes.
-        added_at: When this version of the document was indexed (ISO 8601, UTC).
+    Attributes (beyond those of ``IndexedDocument``):
         text: The full text that offsets point into.
         chunks: Chunk ranges, in order; chunk ``i`` has id ``f"{doc_id}#{i}"``.
         sentences: Sentence ranges of the article text, in order.
@@ -50,12 +45,6 @@ class DocumentRecord:
         sketch: Shingle sketch of the article text, to recognise near-duplicates.
     """
 
-    doc_id: str
-    title: str
-    source_path: str
-    content_hash: str
-    size_bytes: int
-    added_at: str
     text: str
     chunks: tuple[TextSpan, ...]
     sentences: tuple[TextSpan, ...]

@@ -213,7 +213,12 @@ class QA:
         return report
 
     def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
-        """The passages the reader would consult for ``question``, best first."""
+        """The passages the reader would consult for ``question``, best first.
+
+        Raises:
+            EmptyQuestionError: The question is empty, as ``answer`` refuses it.
+        """
+        question = _question_text(question)
         return self._current().retriever.retrieve(question, k=k)
 
     def answer(
@@ -234,9 +239,7 @@ class QA:
         Returns:
             The answer, its sentence, confidence and citations, or an abstention.
         """
-        if not question or not question.strip():
-            raise EmptyQuestionError("the question is empty; type a question about your documents")
-        question = question.strip()
+        question = _question_text(question)
         live = self._current()
         resolved = self.resolver.resolve(question, history or [])
         if resolved != question:
@@ -261,3 +264,10 @@ class QA:
             if not quoted.abstained:
                 return quoted
         return live.reader.read(question, passages)
+
+
+def _question_text(question: str) -> str:
+    """The question without surrounding white space; EmptyQuestionError if nothing is left."""
+    if not question or not question.strip():
+        raise EmptyQuestionError("the question is empty; type a question about your documents")
+    return question.strip()

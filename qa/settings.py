@@ -102,6 +102,16 @@ class Settings:
     file_time_limit_s: float | None = DEFAULT_TIME_LIMIT_S
 
     def __post_init__(self) -> None:
+        # Paths given as strings (``Settings(index_dir="my-index")``) are taken as paths,
+        # and documents as a tuple, so a Settings stays hashable and usable as a cache key.
+        for name in ("index_dir", "uploads_dir", "model_path", "reader_model_path"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, Path(value))
+        documents = self.documents
+        if isinstance(documents, (str, Path)):
+            documents = (documents,)
+        object.__setattr__(self, "documents", tuple(Path(d) for d in documents))
         if self.file_time_limit_s is not None and not self.file_time_limit_s > 0:
             raise ValueError(
                 f"the time limit per file must be positive, not {self.file_time_limit_s} "

@@ -13,6 +13,7 @@ from index.chunking import ChunkingConfig
 from index.embedder import ModelFingerprint
 from index.errors import CorruptIndexError
 from index.manifest import (
+    FORMAT_VERSION,
     DocumentCounts,
     DocumentSummary,
     IncompleteManifestError,
@@ -186,6 +187,18 @@ def test_a_manifest_missing_a_field_is_refused_naming_it(
     assert str(error.value) == (
         f"index file {path} is incomplete ({missing}); rebuild it with `qa index --rebuild PATH`"
     )
+
+
+def test_a_manifest_in_a_newer_format_is_refused_saying_so(tmp_path: Path) -> None:
+    data = MANIFESTS["faiss"].to_json()
+    data["format_version"] = FORMAT_VERSION + 1
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CorruptIndexError, match="written by a newer qa-over-docs") as error:
+        read_manifest(path, _needed)
+    assert f"manifest format {FORMAT_VERSION + 1}" in str(error.value)
+    data["format_version"] = FORMAT_VERSION
+    assert Manifest.from_json(data, _needed) == MANIFESTS["faiss"]
 
 
 def test_a_manifest_field_that_cannot_be_read_is_reported_as_corrupt(tmp_path: Path) -> None:

@@ -209,10 +209,14 @@ def test_a_question_with_no_indexed_word_has_no_lexical_evidence(
 
 
 @pytest.mark.parametrize("question", ["", "  \t\n"])
-def test_answering_an_empty_question_is_refused(tmp_path: Path, question: str) -> None:
+def test_answering_or_retrieving_for_an_empty_question_is_refused(
+    tmp_path: Path, question: str
+) -> None:
     qa = QA(Settings(index_dir=tmp_path / "index", documents=(tmp_path,)), embedder=HashEmbedder())
     with pytest.raises(EmptyQuestionError, match="empty"):
         qa.answer(question)
+    with pytest.raises(EmptyQuestionError, match="empty"):
+        qa.retrieve(question)
 
 
 def make_qa(tmp_path: Path, names: Sequence[str]) -> tuple[QA, Path]:

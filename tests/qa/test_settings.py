@@ -181,3 +181,11 @@ def test_milvus_variables_reach_the_store_and_the_index_type_ignores_case() -> N
 def test_a_faiss_store_needs_no_milvus_settings() -> None:
     config = Settings.from_env({"QA_VECTOR_STORE": "faiss"}).store_config()
     assert config is not None and config.kind == "faiss"
+
+
+def test_paths_given_as_strings_are_taken_as_paths(tmp_path: Path) -> None:
+    settings = Settings(index_dir=str(tmp_path / "index"), documents=str(tmp_path))  # type: ignore[arg-type]
+    assert settings.index_dir == tmp_path / "index"
+    assert settings.documents == (tmp_path,)
+    assert settings.index_store_config().milvus_uri == str(tmp_path / "index" / "milvus.db")
+    assert hash(settings) == hash(Settings(index_dir=tmp_path / "index", documents=(tmp_path,)))
