@@ -1,0 +1,91 @@
+"""``qa eval``: index an evaluation set's documents apart and print how the answers score."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from qa import QA, Settings
+
+
+def run_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """``qa eval``: a SQuAD-format file, or a questions file over a documents folder."""
+    from qa.evaluation import evaluate, format_report, load_squad, summarise
+
+    dataset = Path(args.dataset)
+    if not dataset.is_file():
+        raise FileNotFoundError(f"no evaluation file {dataset}")
+    work = Path(args.work_dir) if args.work_dir else Path("data") / "eval" / dataset.stem
+    from qa.news_evaluation import is_news_file
+
+    if is_news_file(dataset):
+        return _eval_news(args, settings, dataset, work)
+    corpus = load_squad(dataset, work)
+    eval_settings = replace(
+        settings,
+        index_dir=Path(args.index_dir) if args.index_dir else work / "index",
+        documents=(corpus.documents_dir,),
+    )
+    qa = QA(eval_settings)
+    qa.update([corpus.documents_dir])
+    questions = list(corpus.questions)
+    if args.articles:
+        wanted = {name.strip() for name in args.articles.split(",")}
+        questions = [q for q in questions if q.article in wanted]
+    if args.limit:
+        questions = questions[: args.limit]
+
+    def progress(done: int, total: int) -> None:
+        if done % 100 == 0 or done == total:
+            print(f"  {done}/{total} questions", file=sys.stderr)
+
+    results = evaluate(qa, questions, progress=progress)
+    report = summarise(results)
+    print(f"dataset {dataset} ({len(corpus.questions)} questions; evaluated {len(questions)})")
+    print(format_report(report))
+    if args.report_dir:
+        from qa.report import write_report
+
+        reader = settings.reader
+        if settings.reader == "neural" and settings.reader_model_path:
+            reader += f" ({settings.reader_model_path})"
+        about = {"dataset": str(dataset), "evaluated": len(questions), "reader": reader}
+        json_path, plot_path = write_report(report, results, Path(args.report_dir), about)
+        print(f"report written to {json_path} and {plot_path}")
+    return 0
+
+
+def _eval_news(args: argparse.Namespace, settings: Settings, dataset: Path, work: Path) -> int:
+    """``qa eval`` on a questions file over a documents folder (default: ``docs/`` beside it)."""
+    from qa.news_evaluation import evaluate_news, format_news_report, load_news, summarise_news
+
+    documents = Path(args.documents) if args.documents else dataset.parent / "docs"
+    if not documents.is_dir():
+        raise FileNotFoundError(f"no documents folder {documents} (give one with --documents)")
+    eval_settings = replace(
+        settings,
+        index_dir=Path(args.index_dir) if args.index_dir else work / "index",
+        documents=(documents,),
+    )
+    qa = QA(eval_settings)
+    qa.update([documents])
+    items = load_news(dataset)
+    if args.limit:
+        items = items[: args.limit]
+    results = evaluate_news(qa, items)
+    print(f"dataset {dataset} over {documents} ({len(qa.index.documents)} documents)")
+    print(format_news_report(summarise_news(results), results))
+    if args.report_dir:
+        report_dir = Path(args.report_dir)
+        report_dir.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "dataset": str(dataset),
+            "summary": summarise_news(results).to_dict(),
+            "results": [asdict(r) for r in results],
+        }
+        (report_dir / "report.json").write_text(json.dumps(payload, indent=2) + "\n")
+        print(f"report written to {report_dir / 'report.json'}")
+    return 0
