@@ -101,7 +101,7 @@ class QA:
 
     def _make_reader(self, index: StoredIndex) -> Reader:
         if self.settings.reader != "neural":
-            return RuleReader(index, self.analyzer, embedder=self._questions)
+            return RuleReader(index.documents, self.analyzer, embedder=self._questions)
         return SpanReader(
             index.documents,
             self.span_model,

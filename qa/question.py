@@ -36,7 +36,9 @@ _NEGATIONS = _words("not no never n't nt none nothing neither nor without")
 
 _ATTRIBUTION = re.compile(
     # A determiner is never the whole speaker: "the report" / "the note" are not "the" + verb.
-    r"^\s*(?:and\s+)?what\s+(?:did|does|do|has|have|had|was|is)\s+"
+    # After "is" or "was" the verb is passive or a noun ("What is the state bird?", "What
+    # was the county added to?"), never someone's words, so only do and have ask for them.
+    r"^\s*(?:and\s+)?what\s+(?:did|does|do|has|have|had)\s+"
     r"(?P<speaker>(?:(?:the|a|an|this|that|these|those|his|her|their|its|our)\s+)?"
     r"(?!(?:the|a|an|this|that|these|those|his|her|their|its|our)\s)\S.*?)\s+"
     r"(?P<verb>say|said|tell|told|claim|claimed|state|stated|argue|argued|add|added|announce|"

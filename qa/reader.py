@@ -13,11 +13,10 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from index import Embedder, StoredIndex
+from index import Embedder
 from index.caching import SharedLRU
 from qa.answering import Reader, abstention
-from qa.attribution import QuoteReader
-from qa.citations import cite
+from qa.citations import Documents, cite
 from qa.features import (
     QuestionTerms,
     Vocabulary,
@@ -177,7 +176,8 @@ class RuleReader:
     that the evaluation does not use (``scripts/fit_reader.py``).
 
     Args:
-        index: The loaded index (for sentence boundaries and document texts).
+        documents: The indexed documents' texts and sentences, by id
+            (``StoredIndex.documents`` will do).
         analyzer: The parser.
         embedder: Sentence embedder for question-sentence similarity (default: none, the
             passage's dense score stands in).
@@ -186,16 +186,15 @@ class RuleReader:
 
     def __init__(
         self,
-        index: StoredIndex,
+        documents: Documents,
         analyzer: Analyzer,
         embedder: Embedder | None = None,
         models: ReaderModels | None = None,
     ) -> None:
-        self.index = index
+        self.documents = documents
         self.analyzer = analyzer
         self.embedder = embedder
         self._models = models
-        self.quotes = QuoteReader(index.documents, analyzer)
         self._vocabulary: Vocabulary | None = None
         self._sentence_stems: SharedLRU[tuple[str, int], list[str]] = SharedLRU(_STEMS_CACHE_SIZE)
         self._vectors: SharedLRU[str, npt.NDArray[np.float32]] = SharedLRU(_VECTOR_CACHE_SIZE)
@@ -216,7 +215,7 @@ class RuleReader:
             if self._vocabulary is None:
                 texts = (
                     record.text[span.start : span.end]
-                    for record in self.index.documents.values()
+                    for record in self.documents.values()
                     for span in record.sentences
                 )
                 self._vocabulary = Vocabulary(texts)
@@ -240,14 +239,14 @@ class RuleReader:
         spans: list[tuple[str, int, int, Passage, int]] = []
         seen: set[tuple[str, int]] = set()
         for rank, passage in enumerate(passages):
-            record = self.index.documents[passage.doc_id]
+            record = self.documents[passage.doc_id]
             for span in record.sentences:
                 if span.end <= passage.start or span.start >= passage.end:
                     continue
                 if (passage.doc_id, span.start) not in seen:
                     seen.add((passage.doc_id, span.start))
                     spans.append((passage.doc_id, span.start, span.end, passage, rank))
-        texts = [self.index.documents[d].text[s:e] for d, s, e, _, _ in spans]
+        texts = [self.documents[d].text[s:e] for d, s, e, _, _ in spans]
         dense = self._similarities(question.text, texts)
         vocabulary = self.vocabulary
         drafts: list[_Draft] = []
@@ -311,7 +310,7 @@ class RuleReader:
         views, everywhere = self._sentences(question, terms, passages)
         chosen = views[: self.models.sentences_parsed]
         docs = self.analyzer.parse_many(
-            [self.index.documents[v.doc_id].text[v.start : v.end] for v in chosen]
+            [self.documents[v.doc_id].text[v.start : v.end] for v in chosen]
         )
         options: list[SpanOption] = []
         for view, doc in zip(chosen, docs, strict=True):
@@ -338,7 +337,7 @@ class RuleReader:
 
     def _citation(self, sentence: SentenceView, start: int, end: int, score: float) -> Citation:
         return cite(
-            self.index.documents[sentence.doc_id],
+            self.documents[sentence.doc_id],
             start,
             end,
             score,
@@ -366,8 +365,6 @@ class RuleReader:
         Returns:
             The answer with citations, or an abstention listing the passages as related.
         """
-        if question.kind == "say" and question.speaker:
-            return self.quotes.read(question, passages)
         best, confidence = self.decide(self.reading(question, passages))
         if best is None or (confidence < self.models.abstain_below and not _defines(best)):
             return abstention(question, passages, confidence)

@@ -132,7 +132,7 @@ def collect(qa: QA, reader: RuleReader, path: Path, work: Path, limit: int | Non
         data.answerable.append(item.answerable)
         data.articles.append(item.article)
         for option in reading.options:
-            text = reader.index.documents[option.sentence.doc_id].text[option.start : option.end]
+            text = reader.documents[option.sentence.doc_id].text[option.start : option.end]
             f1 = max((f1_score(text, gold) for gold in item.answers), default=0.0)
             data.add_row(len(data.questions) - 1, option.features, f1)
         if (number + 1) % 500 == 0:
@@ -225,7 +225,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         qa.warm_up()
         empty = LinearModel((), (), (), (), 0.0)
         placeholder = ReaderModels(empty, empty, 0.5, args.sentences_parsed)
-        reader = RuleReader(qa.index, qa.analyzer, embedder=qa.embedder, models=placeholder)
+        reader = RuleReader(
+            qa.index.documents, qa.analyzer, embedder=qa.embedder, models=placeholder
+        )
         data = collect(qa, reader, args.pool, work, args.limit)
         data.save(cache)
     table, names = data.dense(args.min_rows)

@@ -110,6 +110,10 @@ def test_what_did_x_say_is_a_quote_question_with_its_speaker_and_topic(
         "What did the mayor build?",
         "Did the baker say anything?",
         "What is the mayor's name?",
+        "What is the Victoria state bird?",
+        "What is usually not stated using the big O notation?",
+        "What was the newer county added to the list?",
+        "What is covered by the state in addition to tuition?",
     ],
 )
 def test_other_questions_are_not_quote_questions(text: str) -> None:
