@@ -21,6 +21,7 @@ from index import (
     QaIndexError,
 )
 from qa import QA, EmptyQuestionError, Settings
+from qa.settings import READERS
 from ui.eval_command import run_eval
 
 
@@ -267,7 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--top-k", type=int, help="passages to consult (default 5)")
     ask.add_argument(
         "--reader",
-        choices=("features", "neural"),
+        choices=READERS,
         help="which reader answers (default features; env QA_READER)",
     )
 
@@ -297,7 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluation.add_argument(
         "--reader",
-        choices=("features", "neural"),
+        choices=READERS,
         help="which reader answers (default features; env QA_READER)",
     )
     evaluation.add_argument(
