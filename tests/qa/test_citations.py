@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import pytest
 
 from qa.citations import cite
 from qa.focus import focus_range
 from qa.types import NO_ANSWER_TEXT, Answer, Passage, Span
+from tests.qa.fake_documents import FakeDocument
 
 TEXT = (
     "The council met on Monday. The bridge will reopen in May, the mayor said. "
@@ -17,30 +18,8 @@ TEXT = (
 )
 
 
-@dataclass(frozen=True)
-class Range:
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class Doc:
-    doc_id: str = "d1"
-    title: str = "Bridge"
-    source_path: str = "bridge.txt"
-    text: str = TEXT
-
-    @property
-    def sentences(self) -> list[Range]:
-        ranges, start = [], 0
-        for part in TEXT.split(". "):
-            end = min(len(TEXT), start + len(part) + 1)
-            ranges.append(Range(start, end))
-            start = end + 1
-        return ranges
-
-    def page_at(self, offset: int) -> int | None:
-        return None
+def _doc() -> FakeDocument:
+    return FakeDocument(TEXT, ". ", keep=1)
 
 
 def _same(words: list[str]) -> list[str]:
@@ -53,7 +32,7 @@ def _passage() -> Passage:
 
 def test_a_citation_quotes_exactly_and_trims_white_space() -> None:
     start = TEXT.index("3 million")
-    citation = cite(Doc(), start - 1, start + len("3 million euros"), 0.8, _passage())
+    citation = cite(_doc(), start - 1, start + len("3 million euros"), 0.8, _passage())
     assert citation.quote == "3 million euros"
     assert TEXT[citation.start : citation.end] == citation.quote
     assert citation.sentence == "Repairs cost 3 million euros."
@@ -64,14 +43,14 @@ def test_a_citation_quotes_exactly_and_trims_white_space() -> None:
 def test_a_quote_outside_the_passage_is_cited_with_its_sentence_as_passage() -> None:
     start = TEXT.index("Traders")
     first = Passage("d1#0", "d1", "Bridge", "bridge.txt", 0, 30, TEXT[:30], 1.0)
-    citation = cite(Doc(), start, start + len("Traders"), 0.5, first)
+    citation = cite(_doc(), start, start + len("Traders"), 0.5, first)
     assert citation.passage_span == citation.sentence_span
     assert citation.passage == citation.sentence == "Traders welcomed the news."
 
 
 def test_the_json_of_a_citation_is_flat_and_every_text_is_the_documents() -> None:
     start = TEXT.index("in May")
-    data = json.loads(json.dumps(cite(Doc(), start, start + 6, 0.7, _passage()).to_dict()))
+    data = json.loads(json.dumps(cite(_doc(), start, start + 6, 0.7, _passage()).to_dict()))
     assert list(data) == [
         "doc_id", "title", "source_path", "start", "end", "quote", "sentence",
         "sentence_start", "sentence_end", "passage", "passage_start", "passage_end",
@@ -88,7 +67,7 @@ def test_the_json_of_a_citation_is_flat_and_every_text_is_the_documents() -> Non
 
 
 def test_a_citation_refuses_spans_that_do_not_nest() -> None:
-    citation = cite(Doc(), 0, 10, 0.5, _passage())
+    citation = cite(_doc(), 0, 10, 0.5, _passage())
     with pytest.raises(ValueError, match="sentence must hold"):
         replace(citation, span=Span(0, 40))
     with pytest.raises(ValueError, match="not a span"):
@@ -97,8 +76,8 @@ def test_a_citation_refuses_spans_that_do_not_nest() -> None:
 
 def test_an_answer_reads_its_text_and_sentence_from_its_citations() -> None:
     may, cost = TEXT.index("in May"), TEXT.index("3 million")
-    one = cite(Doc(), may, may + 6, 0.9, _passage())
-    two = cite(Doc(), cost, cost + 9, 0.8, _passage())
+    one = cite(_doc(), may, may + 6, 0.9, _passage())
+    two = cite(_doc(), cost, cost + 9, 0.8, _passage())
     span = Answer(question="When?", abstained=False, confidence=0.9, citations=(one, two))
     assert span.text == "in May" and span.sentence == one.sentence
     joined = replace(span, joined=True)
@@ -117,12 +96,12 @@ def test_an_answer_without_a_citation_is_refused() -> None:
             question="When?",
             abstained=True,
             confidence=0.2,
-            citations=(cite(Doc(), 0, 10, 0.5, _passage()),),
+            citations=(cite(_doc(), 0, 10, 0.5, _passage()),),
         )
 
 
 def test_focus_keeps_the_best_matching_sentence_and_its_neighbours() -> None:
-    doc = Doc()
+    doc = _doc()
     start, end = focus_range(
         "How much did the repairs cost?", TEXT, 0, len(TEXT), doc.sentences, 70, _same
     )
@@ -132,7 +111,7 @@ def test_focus_keeps_the_best_matching_sentence_and_its_neighbours() -> None:
 
 
 def test_focus_reads_a_short_passage_whole() -> None:
-    doc = Doc()
+    doc = _doc()
     assert focus_range("Who?", TEXT, 0, len(TEXT), doc.sentences, 1000, _same) == (
         0,
         len(TEXT),

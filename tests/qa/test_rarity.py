@@ -2,42 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from qa.features import Vocabulary
 from qa.reader import sample_sentences
+from tests.qa.fake_documents import FakeDocument
 
 
-@dataclass(frozen=True)
-class Range:
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class Doc:
-    doc_id: str
-    text: str
-    title: str = ""
-    source_path: str = ""
-
-    @property
-    def sentences(self) -> list[Range]:
-        ranges, start = [], 0
-        for part in self.text.split("|"):
-            ranges.append(Range(start, start + len(part)))
-            start += len(part) + 1
-        return ranges
-
-    def page_at(self, offset: int) -> int | None:
-        return None
-
-
-def _documents(count: int) -> dict[str, Doc]:
+def _documents(count: int) -> dict[str, FakeDocument]:
     half = count // 2
     first = "|".join(f"Sentence {i} names the ferry." for i in range(half))
     second = "|".join(f"Sentence {i} names the ferry." for i in range(half, count))
-    return {"a": Doc("a", first), "b": Doc("b", second)}
+    return {"a": FakeDocument(first, doc_id="a"), "b": FakeDocument(second, doc_id="b")}
 
 
 def test_a_small_index_gives_every_sentence_in_order() -> None:
