@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -31,15 +31,6 @@ FORMAT_VERSION = 1
 REBUILD_HINT = "rebuild it with `qa index --rebuild PATH`"
 # Present in every manifest since the first; the others came later and may be absent.
 REQUIRED_FIELDS = ("version", "model", "chunking", "order", "documents", "files")
-_SUMMARY_FIELDS = (
-    "doc_id",
-    "title",
-    "source_path",
-    "content_hash",
-    "size_bytes",
-    "added_at",
-    "chunks",
-)
 
 JsonScalar = str | int | float | bool | None
 
@@ -200,6 +191,12 @@ class DocumentSummary(IndexedDocument):
             pages=int(data.get("pages") or 0),
             duplicates=_texts(data.get("duplicates") or [], "documents[].duplicates"),
         )
+
+
+# A summary's fields without defaults: in every manifest since the first.
+_SUMMARY_FIELDS = tuple(
+    f.name for f in fields(DocumentSummary) if f.default is MISSING and f.default_factory is MISSING
+)
 
 
 @dataclass(frozen=True)
