@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
 _PRONOUNS = frozenset({"he", "she"})
+_RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
 _OPEN_QUOTES = "“\"‘'"
 _CLOSE_QUOTES = "”\"’'"
 _TRIM = " ,;:.\u2014-" + _OPEN_QUOTES + _CLOSE_QUOTES
@@ -84,6 +85,9 @@ def _mentions(span_text: str, name_words: set[str], surname: str) -> bool:
 def _subject_of(verb: Token) -> Token | None:
     for child in verb.children:
         if child.dep_ in {"nsubj", "nsubjpass"}:
+            if verb.dep_ == "relcl" and child.lower_ in _RELATIVE_PRONOUNS:
+                # "... Tessa Jowell, who said: ..." -- the speaker is the noun the clause is on.
+                return verb.head
             return child
     for child in verb.children:
         if child.dep_ == "agent":
@@ -115,17 +119,45 @@ def _trimmed(doc: Doc, first: int, last: int) -> tuple[int, int] | None:
     return (start, end) if end - start >= 3 else None
 
 
+def _quote_marks(text: str) -> list[tuple[int, bool]]:
+    """Positions of quotation marks and whether each opens (True) or closes a quotation.
+
+    Curly marks say which they are. A straight one opens at the start of the text or after
+    a space, bracket or colon, and closes after anything else (news copy often leaves a
+    quotation open until the end of its paragraph, so counting marks in pairs goes wrong).
+    """
+    marks = []
+    for position, char in enumerate(text):
+        if char == "“":
+            marks.append((position, True))
+        elif char == "”":
+            marks.append((position, False))
+        elif char == '"':
+            before = text[position - 1] if position else " "
+            marks.append((position, before.isspace() or before in "([{:—–-"))
+    return marks
+
+
 def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Quotations in ``text`` (one still open at its end runs to the end)."""
     spans: list[tuple[int, int]] = []
     opening: int | None = None
-    for position, char in enumerate(text):
-        if char in "“" or (char == '"' and opening is None):
+    for position, opens in _quote_marks(text):
+        if opens:
             opening = position
-        elif (char in "”" or char == '"') and opening is not None:
+        elif opening is not None:
             if position - opening > 12:
                 spans.append((opening + 1, position))
             opening = None
+    if opening is not None and len(text) - opening > 12:
+        spans.append((opening + 1, len(text)))
     return spans
+
+
+def _open_after(text: str, open_before: bool) -> bool:
+    """Whether a quotation is still open at the end of ``text``."""
+    marks = _quote_marks(text)
+    return marks[-1][1] if marks else open_before
 
 
 def _statement_ranges(doc: Doc, verb: Token) -> list[tuple[int, int]]:
@@ -219,9 +251,7 @@ class QuoteAttributor:
         for (sentence_start, sentence_end), doc in zip(sentences, docs, strict=True):
             same_paragraph = previous_end >= 0 and "\n" not in text[previous_end:sentence_start]
             continues_quote = same_paragraph and (quote_open or doc.text.lstrip()[:1] in '“"')
-            opens = doc.text.count("“") + (doc.text.count('"') % 2 if not quote_open else 0)
-            closes = doc.text.count("”") + (doc.text.count('"') % 2 if quote_open else 0)
-            quote_open = (quote_open or opens > 0) and opens + int(quote_open) > closes
+            quote_open = _open_after(doc.text, quote_open)
             previous_end = sentence_end
             sentence_statements: list[tuple[int, int, bool]] = []
             attributed_here = False
@@ -235,7 +265,10 @@ class QuoteAttributor:
                 if subject is None:
                     continue
                 attributed_here = True
-                subject_span = doc[subject.left_edge.i : subject.right_edge.i + 1]
+                # A relative clause's speaker: the name up to the noun, not the clause.
+                relative = subject.is_ancestor(token)
+                last = token.left_edge.i - 1 if relative else subject.right_edge.i
+                subject_span = doc[subject.left_edge.i : last + 1]
                 if _mentions(subject_span.text, name_words, surname):
                     is_speaker = True
                 elif _names_someone(subject_span):
@@ -318,25 +351,93 @@ def _unique(items: list[tuple[int, int, bool]]) -> list[tuple[int, int, bool]]:
     return kept
 
 
+# An attribution answer quotes at most about this many words: the best statement of each
+# document that has one, then more of them, direct quotations first, while they fit.
+_ANSWER_WORDS = 80
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A statement found for the answer, with what ranks it within its document."""
+
+    doc_id: str
+    statement: Statement
+    rank: tuple[int, int, int]  # topic words in its sentence, direct, earlier first
+
+
 class QuoteReader:
     """Answers attribution questions ("What did X say?") from the retrieved documents.
+
+    Every retrieved document is searched for the speaker's statements. The answer quotes the
+    best statement of each document that has one (direct quotations before reported speech,
+    and for "What did X say about Y?" those whose sentence names Y), then more of them while
+    the answer stays short, each cited where it stands.
 
     Args:
         documents: Document texts by id (``StoredIndex.documents`` will do).
         analyzer: The parser.
+        answer_words: About how many words the answer quotes at most (one statement per
+            document is always kept).
     """
 
-    def __init__(self, documents: Documents, analyzer: Analyzer) -> None:
+    def __init__(
+        self, documents: Documents, analyzer: Analyzer, answer_words: int = _ANSWER_WORDS
+    ) -> None:
         self.documents = documents
         self.attributor = QuoteAttributor(analyzer)
+        self.answer_words = answer_words
 
     def _stems(self, words: Sequence[str]) -> list[str]:
         return stem_words(words)
 
-    def _context_stems(self, text: str, statement: Statement) -> set[str]:
-        """Stemmed content words of the statement's sentence ("talks" matches "talk")."""
-        sentence = text[statement.sentence_start : statement.sentence_end]
-        return set(self._stems(content_words(sentence)))
+    def _paragraph_stems(self, text: str, statement: Statement) -> set[str]:
+        """Stemmed content words of the statement's paragraph ("talks" matches "talk")."""
+        start = text.rfind("\n", 0, statement.sentence_start) + 1
+        end = text.find("\n", statement.sentence_end)
+        return set(self._stems(content_words(text[start : end if end >= 0 else len(text)])))
+
+    def _found(self, question: Question, doc_id: str) -> list[_Found]:
+        """The speaker's statements in one document, about the question's topic if it has one.
+
+        About the topic: the statement's sentence names it; when none does in this document,
+        its paragraph does (a quotation that goes on past the sentence naming the topic).
+        """
+        assert question.speaker
+        record = self.documents[doc_id]
+        spans = [(s.start, s.end) for s in record.sentences]
+        topic = set(self._stems(question.topic_words))
+        found, nearby = [], []
+        for order, statement in enumerate(
+            self.attributor.statements(question.speaker, record.text, spans)
+        ):
+            sentence = record.text[statement.sentence_start : statement.sentence_end]
+            in_sentence = len(topic & set(self._stems(content_words(sentence))))
+            item = _Found(doc_id, statement, (in_sentence, int(statement.direct), -order))
+            if not topic or in_sentence:
+                found.append(item)
+            elif topic & self._paragraph_stems(record.text, statement):
+                nearby.append(item)
+        return found or nearby
+
+    def _chosen(self, by_doc: list[list[_Found]]) -> list[_Found]:
+        """The best statement of each document, then the next best while they fit."""
+        chosen = [max(found, key=lambda f: f.rank) for found in by_doc if found]
+        used = sum(len(word_tokens(self._text(f))) for f in chosen)
+        rest = sorted(
+            (f for found in by_doc for f in found if f not in chosen),
+            key=lambda f: f.rank,
+            reverse=True,
+        )
+        for candidate in rest:
+            words = len(word_tokens(self._text(candidate)))
+            if used + words <= self.answer_words:
+                chosen.append(candidate)
+                used += words
+        order = {id(f): (d, f.statement.start) for d, found in enumerate(by_doc) for f in found}
+        return sorted(chosen, key=lambda f: order[id(f)])
+
+    def _text(self, found: _Found) -> str:
+        return self.documents[found.doc_id].text[found.statement.start : found.statement.end]
 
     def read(self, question: Question, passages: Sequence[Passage]) -> Answer:
         """Answer "What did X say?" with X's statements in the retrieved documents, or abstain.
@@ -346,44 +447,37 @@ class QuoteReader:
             passages: Retrieved passages, best first; their documents are searched.
 
         Returns:
-            All statements found, each cited, joined by " … "; or an abstention.
+            The chosen statements, each cited, joined by " … "; or an abstention.
         """
         if not question.speaker:
             return abstention(question, passages, 0.0)
-        citations: list[Citation] = []
-        topic = set(self._stems(question.topic_words))
-        seen_docs: list[str] = []
-        for passage in passages:
-            if passage.doc_id not in seen_docs:
-                seen_docs.append(passage.doc_id)
-        for doc_id in seen_docs:
-            record = self.documents[doc_id]
-            spans = [(s.start, s.end) for s in record.sentences]
-            for statement in self.attributor.statements(question.speaker, record.text, spans):
-                if topic and not topic & self._context_stems(record.text, statement):
-                    continue
-                holder = next(
-                    (
-                        p
-                        for p in passages
-                        if p.doc_id == doc_id
-                        and p.start <= statement.start
-                        and statement.end <= p.end
-                    ),
-                    None,
-                )
-                citations.append(
-                    cite(
-                        record,
-                        statement.start,
-                        statement.end,
-                        score=0.9 if statement.direct else 0.85,
-                        passage=holder,
-                        sentence=(statement.sentence_start, statement.sentence_end),
-                    )
-                )
-        if not citations:
+        doc_ids = list(dict.fromkeys(p.doc_id for p in passages))
+        chosen = self._chosen([self._found(question, doc_id) for doc_id in doc_ids])
+        if not chosen:
             return abstention(question, passages, 0.0)
+        citations: list[Citation] = []
+        for found in chosen:
+            statement = found.statement
+            holder = next(
+                (
+                    p
+                    for p in passages
+                    if p.doc_id == found.doc_id
+                    and p.start <= statement.start
+                    and statement.end <= p.end
+                ),
+                None,
+            )
+            citations.append(
+                cite(
+                    self.documents[found.doc_id],
+                    statement.start,
+                    statement.end,
+                    score=0.9 if statement.direct else 0.85,
+                    passage=holder,
+                    sentence=(statement.sentence_start, statement.sentence_end),
+                )
+            )
         return Answer(
             question=question.text,
             abstained=False,

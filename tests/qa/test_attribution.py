@@ -86,3 +86,77 @@ def test_a_person_never_quoted_gets_an_abstention(bridge_qa: QA) -> None:
     assert answer.abstained
     assert answer.citations == ()
     assert answer.related
+
+
+# Two stories quoting the same person, in the style of news copy: straight quotation marks,
+# a quotation left open to the end of its paragraph, a speaker named in a relative clause.
+FLOODS = """Council backs flood barrier plan
+
+The flood barrier plan was backed by Environment Secretary Mira Haddad, who said: "Nobody \
+should have to bail out their kitchen twice in one winter. We will build the barrier before \
+the next storms.
+
+"The money is already set aside." Residents' groups said they would watch the work closely.
+
+Haddad also said the river authority had failed to clear the drains for years. She added \
+that the council would publish every contract online. Haddad told the Gazette that the \
+town's insurers had been consulted on the design, and she said that the footbridge would \
+stay open during the building work.
+
+Haddad said later that the barrier would be the largest flood defence ever built in the \
+county, that it would protect more than four thousand homes along the river, and that the \
+engineers expected the first section to be finished before the end of next summer if the \
+weather allowed the crews to work through the autumn months.
+"""
+SCHOOLS = """New school meals policy announced
+
+Free school meals will be extended to every primary pupil from September. Mira Haddad said \
+the change would cost the council 2.1 million pounds a year. "Hungry children cannot \
+learn," Haddad said.
+"""
+
+
+@pytest.fixture(scope="module")
+def haddad_qa(
+    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder
+) -> QA:
+    folder = tmp_path_factory.mktemp("haddad-docs")
+    (folder / "floods.txt").write_text(FLOODS, encoding="utf-8")
+    (folder / "schools.txt").write_text(SCHOOLS, encoding="utf-8")
+    index_dir = tmp_path_factory.mktemp("haddad-index")
+    qa = QA(Settings(index_dir=index_dir, documents=(Path(folder),)), embedder=embedder)
+    qa.warm_up()
+    return qa
+
+
+def test_a_speaker_named_in_a_relative_clause_is_quoted(haddad_qa: QA) -> None:
+    answer = haddad_qa.answer("What did Mira Haddad say about the kitchen?")
+    assert [c.quote for c in answer.citations] == [
+        "Nobody should have to bail out their kitchen twice in one winter"
+    ]
+    assert answer.citations[0].sentence.startswith("The flood barrier plan was backed by")
+
+
+def test_a_quotation_open_to_its_paragraph_end_continues(haddad_qa: QA) -> None:
+    # The second sentence has no speech verb; it goes on with Haddad's open quotation.
+    answer = haddad_qa.answer("What did Haddad say about the storms?")
+    assert [c.quote for c in answer.citations] == [
+        "We will build the barrier before the next storms"
+    ]
+
+
+def test_every_story_quoting_the_speaker_is_cited_once_at_least(haddad_qa: QA) -> None:
+    answer = haddad_qa.answer("What did Haddad say?")
+    assert not answer.abstained
+    sources = {Path(c.source_path).name for c in answer.citations}
+    assert sources == {"floods.txt", "schools.txt"}
+    # The answer stays a readable length: not every one of her nine statements.
+    assert len(answer.text.split()) <= 100
+    quotes = [c.quote for c in answer.citations]
+    assert 2 <= len(quotes) < 9
+    # Direct quotations come before reported speech within a story.
+    assert "Hungry children cannot learn" in quotes
+    assert "Nobody should have to bail out their kitchen twice in one winter" in quotes
+    for citation in answer.citations:
+        text = FLOODS if Path(citation.source_path).name == "floods.txt" else SCHOOLS
+        assert text[citation.start : citation.end] == citation.quote
