@@ -47,6 +47,39 @@ _ATTRIBUTION = re.compile(
     re.IGNORECASE,
 )
 
+# After "say", what may follow when the question asks for the statement itself: nothing, or
+# what it was about, to whom, where or when ("What did X say about Y / to Z / on Monday?").
+# Anything else is a clause with a gap ("What did the court say Steymann was entitled to?"),
+# whose answer is a phrase inside the statement, not the statement.
+_STATEMENT_FOLLOWERS = _words(
+    "about on in at to during after before regarding concerning when while of over "
+    "last yesterday today tonight earlier later recently this"
+)
+_DETERMINERS = _words("the a an this that these those his her their its our my your")
+# "tell" names its listener first ("What did X tell reporters?"); a verb after it is a gap.
+_CLAUSE_WORDS = _words(
+    "that is was were are be been had has have would could should will can did do does not never"
+)
+
+
+def _asks_for_statement(text: str, speaker: str, verb: str, rest: str) -> bool:
+    """Whether a "What did X <speech verb> ...?" question wants X's words (see above)."""
+    written_in_lower_case = any(word.islower() for word in text.split()[1:])
+    if verb[:1].isupper() and written_in_lower_case:
+        return False  # "the Islamic State proclaim...": a name, not the verb
+    last = speaker.split()[-1].lower() if speaker.split() else ""
+    if last in {"not", "never"}:
+        return False  # "What does the article not state?" asks what is missing
+    if last in _DETERMINERS or last.endswith(("'s", "’s")):
+        return False  # "leave the state of", "Kilbrandon's report in 1973": a noun
+    following = word_tokens(rest)
+    if not following:
+        return True
+    if verb.lower() in {"tell", "told"}:
+        return not any(word in _CLAUSE_WORDS for word in following)
+    return following[0] in _STATEMENT_FOLLOWERS
+
+
 # "Who is X?", "What was X?": the answer describes X (an appositive or the copula's complement).
 _DEFINITION = re.compile(
     r"^\s*(?:who|what)\s+(?:is|was|are|were)\s+(?P<subject>[^?]+?)\s*\??\s*$", re.IGNORECASE
@@ -159,7 +192,9 @@ def analyse_question(text: str) -> Question:
     words = word_tokens(text)
     negated = has_negation(text)
     attribution = _ATTRIBUTION.match(text)
-    if attribution:
+    if attribution and _asks_for_statement(
+        text, attribution.group("speaker"), attribution.group("verb"), attribution.group("rest")
+    ):
         speaker = attribution.group("speaker").strip()
         return Question(
             text=text,

@@ -91,6 +91,8 @@ def test_a_count_expects_a_number_whatever_is_counted(text: str) -> None:
         ("what has the minister said", "the minister", ()),
         ("And what did Trump tell reporters about Iran?", "Trump", ("reporters", "iran")),
         ("What did the mayor warn about flooding?", "the mayor", ("flooding",)),
+        ("What did Trump say on Tuesday?", "Trump", ("tuesday",)),
+        ("What Did Trump Say?", "Trump", ()),
     ],
 )
 def test_what_did_x_say_is_a_quote_question_with_its_speaker_and_topic(
@@ -114,6 +116,16 @@ def test_what_did_x_say_is_a_quote_question_with_its_speaker_and_topic(
         "What is usually not stated using the big O notation?",
         "What was the newer county added to the list?",
         "What is covered by the state in addition to tuition?",
+        # A clause with a gap after the verb asks for a phrase inside the statement.
+        "What did the court say the tenant was entitled to?",
+        "What did the historian think the class system really represented?",
+        "What did the minister announce budget cuts in?",
+        # The missing part of a text, not its words.
+        "What does the treaty not state?",
+        # Nouns that look like speech verbs.
+        "What did the Islamic State proclaim itself in 2014?",
+        "What did the war leave the state of the economy in?",
+        "What did the commission's report in 1973 recommend establishing?",
     ],
 )
 def test_other_questions_are_not_quote_questions(text: str) -> None:
