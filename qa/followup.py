@@ -14,7 +14,11 @@ _ELLIPSIS = re.compile(
 )
 _PERSON_PRONOUNS = {"he": "", "him": "", "she": "", "her": "", "his": "'s", "hers": "'s"}
 _GROUP_PRONOUNS = {"they": "", "them": "", "their": "'s"}
-_PRONOUN = re.compile(r"\b(he|him|his|she|her|hers|they|them|their)\b", re.IGNORECASE)
+_THING_PRONOUNS = {"it": "", "its": "'s"}
+_PRONOUN = re.compile(r"\b(he|him|his|she|her|hers|they|them|their|it|its)\b", re.IGNORECASE)
+# Questions whose answer names the next turn's "he" or "it": who / which X did it.
+_ASKS_WHICH = re.compile(r"^\s*(?:and\s+)?(?:who|which)\b", re.IGNORECASE)
+_DEFINITION = re.compile(r"^\s*(?:and\s+)?who\s+(?:is|was|are|were)\s+[^?]+\??\s*$", re.I)
 _ENTITY_LABELS = ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "WORK_OF_ART")
 
 HistoryItem = str | Mapping[str, object]
@@ -70,8 +74,23 @@ class FollowUpResolver:
                 found.append((" ".join(names), "PERSON"))
         return found
 
-    def _antecedent(self, turns: Sequence[Turn], people_only: bool) -> str | None:
+    def _antecedent(self, turns: Sequence[Turn], pronoun: str = "") -> str | None:
+        """The name ``pronoun`` refers to in the latest turn that has one (any name for "")."""
+        people_only = pronoun in _PERSON_PRONOUNS
         for turn in reversed(turns):
+            # "Who took over after David Blunkett resigned?" -- "he" is then whoever the
+            # answer names, not the person in the question ("Who is X?" is about X).
+            if (
+                turn.answer
+                and _ASKS_WHICH.match(turn.question)
+                and not _DEFINITION.match(turn.question)
+            ):
+                wanted = {"PERSON"} if people_only else set(_ENTITY_LABELS)
+                if pronoun in _THING_PRONOUNS:
+                    wanted.discard("PERSON")
+                named = [e for e in self._entities(turn.answer) if e[1] in wanted]
+                if named:
+                    return named[0][0]
             for text in (turn.question, turn.answer):
                 if not text:
                     continue
@@ -96,7 +115,7 @@ class FollowUpResolver:
         if ellipsis:
             previous = turns[-1].question
             subject = ellipsis.group("subject").strip()
-            old = self._antecedent([Turn(previous)], people_only=False)
+            old = self._antecedent([Turn(previous)])
             if old and old in previous:
                 return previous.replace(old, subject, 1)
             return question
@@ -104,8 +123,8 @@ class FollowUpResolver:
         if not match:
             return question
         pronoun = match.group(1).lower()
-        antecedent = self._antecedent(turns, people_only=pronoun in _PERSON_PRONOUNS)
+        antecedent = self._antecedent(turns, pronoun)
         if antecedent is None:
             return question
-        suffix = {**_PERSON_PRONOUNS, **_GROUP_PRONOUNS}[pronoun]
+        suffix = {**_PERSON_PRONOUNS, **_GROUP_PRONOUNS, **_THING_PRONOUNS}[pronoun]
         return question[: match.start()] + antecedent + suffix + question[match.end() :]

@@ -128,12 +128,16 @@ def evaluate_news(qa: QA, items: Sequence[NewsItem]) -> list[NewsResult]:
     qa.warm_up()
     results = []
     for item in items:
-        history: list[str] = []
+        # As in the chat page: each earlier question with the answer it got (none if refused).
+        history: list[dict[str, str]] = []
         started, answer = time.perf_counter(), None
         for turn in item.turns:
             started = time.perf_counter()
             answer = qa.answer(turn, history=history)
-            history.append(turn)
+            history.append({"role": "user", "content": turn})
+            history.append(
+                {"role": "assistant", "content": "" if answer.abstained else answer.text}
+            )
         assert answer is not None
         results.append(
             NewsResult(

@@ -237,6 +237,38 @@ def test_the_earlier_answer_supplies_the_name_when_the_question_had_none(
 
 
 @pytest.mark.parametrize(
+    ("follow_up", "earlier", "answer", "resolved"),
+    [
+        # "Who ..." and "Which ..." questions are answered with the name the next turn means.
+        (
+            "What did he say about the ruling?",
+            "Who took over as home secretary after David Blunkett resigned?",
+            "Charles Clarke",
+            "What did Charles Clarke say about the ruling?",
+        ),
+        (
+            "How much per share is it offering?",
+            "Which company made the takeover bid for WMC Resources?",
+            "Xstrata",
+            "How much per share is Xstrata offering?",
+        ),
+        # "Who is X?" is about X, whatever the description names.
+        (
+            "Which country did he visit?",
+            "Who is Ali Larijani?",
+            "another senior adviser to Supreme Leader Ayatollah Ali Khamenei",
+            "Which country did Ali Larijani visit?",
+        ),
+    ],
+)
+def test_a_pronoun_after_a_who_or_which_question_means_its_answer(
+    resolver: FollowUpResolver, follow_up: str, earlier: str, answer: str, resolved: str
+) -> None:
+    history = [{"role": "user", "content": earlier}, {"role": "assistant", "content": answer}]
+    assert resolver.resolve(follow_up, history) == resolved
+
+
+@pytest.mark.parametrize(
     ("question", "history"),
     [
         ("Which country did he visit?", []),
