@@ -10,7 +10,7 @@ from index.builder import INDEX_ENGINES
 from index.extraction_process import DEFAULT_TIME_LIMIT_S
 from index.stores import STORE_KINDS, StoreConfig
 
-READERS = ("features", "neural")
+READERS = ("neural", "features")
 DEFAULT_INDEX_DIR = Path("data") / "index"
 DEFAULT_UPLOADS_DIR = Path("data") / "uploads"
 
@@ -35,9 +35,9 @@ class Settings:
             env ``QA_DOCUMENTS``, paths separated by ``:``).
         model_path: Embedding model folder (default: the bundled all-MiniLM-L6-v2;
             env ``QA_MODEL_PATH``).
-        reader: Which reader answers: ``features`` (the feature-based span scorer, default)
-            or ``neural`` (the fine-tuned MiniLM span model in ``qa/reader_model``); env
-            ``QA_READER``. Quote attribution and its confidence are the same for both.
+        reader: Which reader answers: ``neural`` (the fine-tuned MiniLM span model in
+            ``qa/reader_model``, default) or ``features`` (the feature-based span scorer);
+            env ``QA_READER``. Quote attribution and its confidence are the same for both.
         reader_model_path: The span reader's model folder (default None: the reader shipped
             in ``qa/reader_model``; env ``QA_READER_MODEL``).
         reader_first_passages: Passages the reader reads before deciding whether it needs
@@ -80,7 +80,7 @@ class Settings:
     documents: tuple[Path, ...] = field(default_factory=lambda: (default_documents_dir(),))
     model_path: Path | None = None
     reader_model_path: Path | None = None
-    reader: str = "features"
+    reader: str = "neural"
     reader_first_passages: int = 2
     reader_early_margin: float = 2.0
     reader_focus_chars: int = 0

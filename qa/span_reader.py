@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
+import itertools
 import logging
 import math
 import re
@@ -23,6 +26,8 @@ __all__ = ["SpanCandidate", "SpanReader", "SpanReading", "answer_key"]
 
 
 _GROUPED = 60
+# Answers after the best one kept in a reading (for "Who is X?", see SpanReader.read).
+_RUNNERS_UP = 5
 _PUNCTUATION = str.maketrans("", "", string.punctuation)
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 
@@ -63,11 +68,14 @@ class SpanReading:
         places: Where the best answer was found (one per distinct span), strongest first.
         features: Inputs of the calibration model (see ``FEATURES``).
         windows: Windows read.
+        runners_up: The next answers the model found, likeliest first, each as a reading of
+            its own (without runners-up).
     """
 
     places: tuple[SpanCandidate, ...]
     features: dict[str, float] = field(default_factory=dict)
     windows: int = 0
+    runners_up: tuple[SpanReading, ...] = ()
 
 
 class SpanReader:
@@ -172,6 +180,7 @@ class SpanReader:
         texts = [
             self.documents[p.doc_id].text[a:b] for p, (a, b) in zip(passages, ranges, strict=True)
         ]
+        breaks = [_boundaries(text) for text in texts]
         windows = self.model.score(question, texts)
         found.windows += len(windows)
         for window in windows:
@@ -184,7 +193,10 @@ class SpanReader:
                 window.start_log, window.end_log, null
             ):
                 char_start, char_end = window.offsets[first][0], window.offsets[last][1]
-                if char_end <= char_start:
+                if char_end <= char_start or _crosses(
+                    breaks[window.text_index], char_start, char_end
+                ):
+                    # An answer never runs from a heading or paragraph into the next.
                     continue
                 key = (passage.doc_id, offset + char_start, offset + char_end)
                 kept = found.candidates.get(key)
@@ -229,16 +241,20 @@ class SpanReader:
             top = max(m.log_prob for m in members)
             return top + math.log(sum(math.exp(m.log_prob - top) for m in members))
 
-        best_members = max(groups.values(), key=group_log_prob)
-        places = _distinct_places(sorted(best_members, key=lambda m: -m.log_prob))
-        features = {
-            "best_log_prob": places[0].log_prob,
-            "group_log_prob": group_log_prob(best_members),
-            "margin": places[0].margin,
-            "lowest_null_log_prob": lowest_null,
-            "places": math.log(len(places)),
-        }
-        return SpanReading(places=tuple(places), features=features, windows=windows)
+        ranked = sorted(groups.values(), key=group_log_prob, reverse=True)
+        readings = []
+        for members in ranked[: 1 + _RUNNERS_UP]:
+            places = _distinct_places(sorted(members, key=lambda m: -m.log_prob))
+            features = {
+                "best_log_prob": places[0].log_prob,
+                "group_log_prob": group_log_prob(members),
+                "margin": places[0].margin,
+                "lowest_null_log_prob": lowest_null,
+                "places": math.log(len(places)),
+            }
+            readings.append(SpanReading(places=tuple(places), features=features, windows=windows))
+        best, *others = readings
+        return SpanReading(best.places, best.features, windows, runners_up=tuple(others))
 
     def confidence(self, reading: SpanReading) -> float:
         """Calibrated probability that the reading's best answer is right (0 without one)."""
@@ -259,7 +275,13 @@ class SpanReader:
         """
         reading = self.reading(question.text, passages)
         confidence = self.confidence(reading)
-        if not reading.places or confidence < self.calibration.threshold:
+        if reading.places and confidence < self.calibration.threshold:
+            described = self._description(question, reading)
+            if described is not None:
+                reading, confidence = described, self.confidence(described)
+            else:
+                return abstention(question, passages, confidence)
+        if not reading.places:
             return abstention(question, passages, confidence)
         citations = self.citations(reading, confidence)
         return Answer(
@@ -268,6 +290,39 @@ class SpanReader:
             confidence=confidence,
             citations=citations,
         )
+
+    def _description(self, question: Question, reading: SpanReading) -> SpanReading | None:
+        """For "Who is X?", the likeliest answer that describes X where X is named.
+
+        A phrase in apposition to X ("Ali Larijani, another senior adviser to ..., visited")
+        or after "X is" states the answer outright, so it is given even when the calibrated
+        confidence (fitted on SQuAD, where such questions are rare) is below the threshold;
+        its own confidence is reported. A span that takes in the name as well ("Iran's Ali
+        Larijani, another senior adviser ...") is cut to the description.
+        """
+        if question.kind != "who" or not question.definition_of.split():
+            return None
+        name = re.escape(question.definition_of.split()[-1])
+        introduces = rf"\b{name}(?:['’]s)?(?:\s*,|\s+(?:is|was))\s+"
+        before_span = re.compile(introduces + "$", re.IGNORECASE)
+        inside_span = re.compile(introduces + "(?=[a-z])", re.IGNORECASE)
+        relative = re.compile(r"(?:who|whom|whose|which|that|where|when)\b", re.IGNORECASE)
+        for candidate in (reading, *reading.runners_up):
+            place = candidate.places[0]
+            text = self.documents[place.passage.doc_id].text
+            if text[place.end : place.end + 1] not in ("", *",.;)—–"):
+                continue  # the description would go on past the span
+            start = place.start
+            if not before_span.search(text[max(0, start - len(name) - 8) : start]):
+                inside = inside_span.search(text, start, place.end)
+                if inside is None:
+                    continue
+                start = inside.end()
+            if place.end - start < 3 or relative.match(text, start):
+                continue  # "X, who also planned ..." is a clause about X, not what X is
+            described = dataclasses.replace(place, start=start)
+            return dataclasses.replace(candidate, places=(described,), runners_up=())
+        return None
 
     def citations(self, reading: SpanReading, confidence: float) -> tuple[Citation, ...]:
         """One citation per place of the best answer, each scored by its share of the evidence."""
@@ -282,6 +337,30 @@ class SpanReader:
             )
             for place in reading.places
         )
+
+
+def _boundaries(text: str) -> list[int]:
+    """Line breaks of ``text`` that end a heading or a paragraph, not a wrapped line.
+
+    A break ends one when the line before it ends a sentence, or is less than half as long
+    as the line after it (a heading above its paragraph). A line wrapped mid-sentence is
+    about as long as the next, or longer when the next is a paragraph's last line.
+    """
+    lines = text.split("\n")
+    found, position = [], 0
+    for line, following in itertools.pairwise(lines):
+        position += len(line)
+        ended = line.rstrip().endswith((".", "!", "?", ":", '"', "”", "’"))
+        if not line.strip() or ended or 2 * len(line.strip()) < len(following.strip()):
+            found.append(position)
+        position += 1
+    return found
+
+
+def _crosses(breaks: list[int], start: int, end: int) -> bool:
+    """Whether a line break (positions ``breaks``, sorted) falls inside ``start..end``."""
+    at = bisect.bisect_left(breaks, start)
+    return at < len(breaks) and breaks[at] < end
 
 
 def _distinct_places(members: list[SpanCandidate]) -> list[SpanCandidate]:

@@ -269,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--reader",
         choices=READERS,
-        help="which reader answers (default features; env QA_READER)",
+        help="which reader answers (default neural; env QA_READER)",
     )
 
     with_index_dir(commands.add_parser("docs", help="list the indexed documents"))
@@ -299,7 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument(
         "--reader",
         choices=READERS,
-        help="which reader answers (default features; env QA_READER)",
+        help="which reader answers (default neural; env QA_READER)",
     )
     evaluation.add_argument(
         "--reader-model",

@@ -17,7 +17,7 @@ def test_no_variables_give_the_documented_defaults() -> None:
     assert settings.index_dir == Path("data/index")
     assert settings.documents == (default_documents_dir(),)
     assert settings.uploads_dir == Path("data/uploads")
-    assert settings.reader == "features"
+    assert settings.reader == "neural"
     assert (settings.top_k, settings.chunk_size_chars, settings.chunk_overlap_chars) == (
         5,
         1000,
@@ -51,7 +51,7 @@ def test_the_default_documents_are_the_bundled_seeds() -> None:
         ("QA_READER_FIRST", "0", "reader_first_passages", 0),
         ("QA_FILE_TIME_LIMIT", "1.5", "file_time_limit_s", 1.5),
         ("QA_HOST", "0.0.0.0", "host", "0.0.0.0"),
-        ("QA_READER", "neural", "reader", "neural"),
+        ("QA_READER", "features", "reader", "features"),
         ("QA_VECTOR_STORE", "milvus", "vector_store", "milvus"),
         ("QA_MILVUS_URI", "http://db:19530", "milvus_uri", "http://db:19530"),
         ("QA_MILVUS_COLLECTION", "news", "milvus_collection", "news"),

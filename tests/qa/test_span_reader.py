@@ -11,7 +11,7 @@ from index import SentenceTransformerEmbedder
 from qa import QA, Settings
 from qa.question import analyse_question
 from qa.span_model import CALIBRATION_FILE, DEFAULT_READER_MODEL, ReaderUnavailableError, SpanModel
-from qa.span_reader import SpanReader
+from qa.span_reader import SpanReader, _boundaries
 
 # A story nobody has published: the model cannot have seen it.
 LIBRARY = """New library opens in Tarrowby
@@ -70,10 +70,11 @@ def test_a_missing_model_folder_says_what_to_do(tmp_path: Path) -> None:
         reader.warm_up()
 
 
-def test_settings_choose_the_neural_reader(story_qa: QA, seed_qa: QA) -> None:
-    assert isinstance(story_qa.reader, SpanReader)
-    assert story_qa.reader.model.model_dir == DEFAULT_READER_MODEL
-    assert not isinstance(seed_qa.reader, SpanReader), "the feature reader is the default"
+def test_the_neural_reader_is_the_default(story_qa: QA, seed_qa: QA) -> None:
+    assert isinstance(seed_qa.reader, SpanReader), "the neural reader is the default"
+    assert seed_qa.reader.model.model_dir == DEFAULT_READER_MODEL
+    features = QA(Settings(index_dir=seed_qa.settings.index_dir, reader="features"))
+    assert not isinstance(features.reader, SpanReader)
 
 
 @pytest.mark.parametrize(
@@ -141,3 +142,30 @@ def test_reading_reports_every_window_it_read(story_qa: QA) -> None:
     text = story_qa.index.documents[best.passage.doc_id].text
     question = analyse_question("How much did the library cost?")
     assert story_qa.reader.read(question, passages).text == text[best.start : best.end].strip()
+
+
+def test_who_is_x_is_answered_with_the_phrase_that_describes_x(story_qa: QA) -> None:
+    # "Mira Halvorsen, the architect of the town's new library": said outright, so answered
+    # even where the model alone is unsure; the line break inside is only a wrapped line.
+    answer = story_qa.answer("Who is Mira Halvorsen?")
+    assert not answer.abstained
+    assert " ".join(answer.text.split()) == "architect of the town's new library"
+    citation = answer.citations[0]
+    text = story_qa.index.documents[citation.doc_id].text
+    assert text[citation.start : citation.end] == citation.quote
+    assert text[citation.start - len("Halvorsen, the ") : citation.start] == "Halvorsen, the "
+
+
+@pytest.mark.parametrize(
+    ("text", "ends"),
+    [
+        # A heading above its paragraph, and a paragraph's last sentence, end there.
+        ("Harbour plans approved\nCouncillors in Tarrowby approved a plan on Tuesday.", 1),
+        ("Work will start next spring.\nThe plan was drawn up last year by the council.", 1),
+        # A line wrapped in the middle of a sentence does not.
+        ("The plan was drawn up by Mira Halvorsen, the architect\nof the new library.", 0),
+        ("The harbour will be deepened by\nthe regional council.", 0),
+    ],
+)
+def test_answers_stop_at_headings_but_not_at_wrapped_lines(text: str, ends: int) -> None:
+    assert len(_boundaries(text)) == ends

@@ -11,6 +11,8 @@ import pytest
 
 from index import SentenceTransformerEmbedder
 from qa import NO_ANSWER_TEXT, QA, Answer, Citation, Settings, Span
+from tests.qa.test_seed_examples import _examples as _seed_examples
+from tests.qa.test_seed_examples import accepted
 from tests.ui.serving import XSS_DOCUMENT
 from ui.app import EXAMPLES, launch_options
 from ui.formatting import (
@@ -229,7 +231,19 @@ def test_upload_settings_come_from_the_environment(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("question", EXAMPLES)
-def test_examples_are_answered_with_confidence_over_the_seed(seed_qa: QA, question: str) -> None:
+def test_examples_are_answered_rightly_over_the_seed(seed_qa: QA, question: str) -> None:
+    # The confidence shown is calibrated (about 0.45 for the factoid: that share of such
+    # answers is right on held-out SQuAD articles), so the bar is the reader's own threshold
+    # and the answer the shared examples accept, not a fixed 0.6 from the feature reader.
     answer = seed_qa.answer(question)
-    assert not answer.abstained and answer.confidence >= 0.6, (answer.text, answer.confidence)
+    threshold = seed_qa.reader.calibration.threshold
+    assert not answer.abstained and answer.confidence >= threshold, (
+        answer.text,
+        answer.confidence,
+    )
+    accepted_answers = {
+        example["q"]: example["accepted"] for example in _seed_examples()["questions"]
+    }.get(question)
+    if accepted_answers:
+        assert accepted(answer.text, accepted_answers), answer.text
     assert answer.text[:1].isupper() or not answer.text[:1].isalpha()
