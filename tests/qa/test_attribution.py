@@ -33,16 +33,23 @@ OKAFOR = {
 REYES = {"the plan was reckless and rushed", "It will cost twice as much as they claim"}
 
 
+def _indexed(
+    factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder, files: dict[str, str]
+) -> QA:
+    """A pipeline over a new folder holding ``files`` (name: text)."""
+    folder = factory.mktemp("docs")
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    qa = QA(Settings(index_dir=factory.mktemp("index"), documents=(folder,)), embedder=embedder)
+    qa.warm_up()
+    return qa
+
+
 @pytest.fixture(scope="module")
 def bridge_qa(
     tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder
 ) -> QA:
-    folder = tmp_path_factory.mktemp("bridge-docs")
-    (folder / "bridge.txt").write_text(ARTICLE, encoding="utf-8")
-    index_dir = tmp_path_factory.mktemp("bridge-index")
-    qa = QA(Settings(index_dir=index_dir, documents=(Path(folder),)), embedder=embedder)
-    qa.warm_up()
-    return qa
+    return _indexed(tmp_path_factory, embedder, {"bridge.txt": ARTICLE})
 
 
 def test_every_statement_of_a_speaker_is_cited(bridge_qa: QA) -> None:
@@ -120,13 +127,7 @@ learn," Haddad said.
 def haddad_qa(
     tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder
 ) -> QA:
-    folder = tmp_path_factory.mktemp("haddad-docs")
-    (folder / "floods.txt").write_text(FLOODS, encoding="utf-8")
-    (folder / "schools.txt").write_text(SCHOOLS, encoding="utf-8")
-    index_dir = tmp_path_factory.mktemp("haddad-index")
-    qa = QA(Settings(index_dir=index_dir, documents=(Path(folder),)), embedder=embedder)
-    qa.warm_up()
-    return qa
+    return _indexed(tmp_path_factory, embedder, {"floods.txt": FLOODS, "schools.txt": SCHOOLS})
 
 
 def test_a_speaker_named_in_a_relative_clause_is_quoted(haddad_qa: QA) -> None:
