@@ -300,12 +300,14 @@ class SpanReader:
         its own confidence is reported. A span that takes in the name as well ("Iran's Ali
         Larijani, another senior adviser ...") is cut to the description.
         """
-        if question.kind != "who" or not question.definition_of.split():
-            return None
-        name = re.escape(question.definition_of.split()[-1])
+        subject = question.definition_of.split()
+        if question.kind != "who" or not subject or not subject[0][:1].isupper():
+            return None  # a name is asked about, not "the president of France"
+        name = re.escape(subject[-1])
         introduces = rf"\b{name}(?:['’]s)?(?:\s*,|\s+(?:is|was))\s+"
         before_span = re.compile(introduces + "$", re.IGNORECASE)
-        inside_span = re.compile(introduces + "(?=[a-z])", re.IGNORECASE)
+        # A description starts in lower case ("another senior adviser"), a list of names not.
+        inside_span = re.compile(introduces + "(?=(?-i:[a-z]))", re.IGNORECASE)
         relative = re.compile(r"(?:who|whom|whose|which|that|where|when)\b", re.IGNORECASE)
         for candidate in (reading, *reading.runners_up):
             place = candidate.places[0]
