@@ -12,6 +12,7 @@ import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from index.caching import SharedLRU
 from qa.answering import abstention
 from qa.citations import Documents, cite
 from qa.focus import focus_range
@@ -28,6 +29,8 @@ __all__ = ["SpanCandidate", "SpanReader", "SpanReading", "answer_key"]
 _GROUPED = 60
 # Answers after the best one kept in a reading (for "Who is X?", see SpanReader.read).
 _RUNNERS_UP = 5
+# Readings remembered per reader (each a few KB): questions asked again are answered at once.
+_READINGS_CACHED = 2_000
 _PUNCTUATION = str.maketrans("", "", string.punctuation)
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 
@@ -114,6 +117,11 @@ class SpanReader:
         self.focus_chars = focus_chars
         self.first_passages = first_passages
         self.early_margin = early_margin
+        # The same question over the same passages reads the same (a reader serves one index
+        # version, so the texts cannot change under it).
+        self._readings: SharedLRU[tuple[str, tuple[tuple[str, int, int], ...]], SpanReading] = (
+            SharedLRU(_READINGS_CACHED)
+        )
 
     def _ranges(self, question: str, passages: Sequence[Passage]) -> list[tuple[int, int]]:
         """The part of each passage to read (all of it unless ``focus_chars`` is set)."""
@@ -160,6 +168,10 @@ class SpanReader:
         """
         if not passages:
             return SpanReading(places=(), features={}, windows=0)
+        key = (question, tuple((p.doc_id, p.start, p.end) for p in passages))
+        return self._readings.get_or_make(key, lambda: self._read(question, passages))
+
+    def _read(self, question: str, passages: Sequence[Passage]) -> SpanReading:
         first = list(passages[: self.first_passages]) if self.first_passages else list(passages)
         rest = list(passages[len(first) :])
         found = _Found()

@@ -169,3 +169,20 @@ def test_who_is_x_is_answered_with_the_phrase_that_describes_x(story_qa: QA) -> 
 )
 def test_answers_stop_at_headings_but_not_at_wrapped_lines(text: str, ends: int) -> None:
     assert len(_boundaries(text)) == ends
+
+
+def test_a_question_asked_again_is_not_read_again(
+    story_qa: QA, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reader = story_qa.reader
+    assert isinstance(reader, SpanReader)
+    asked = "Which architect drew the plans of the library in Tarrowby?"  # asked nowhere else
+    passages = story_qa.retrieve(asked)
+    first = reader.reading(asked, passages)
+    reads: list[object] = []
+    score = reader.model.score
+    monkeypatch.setattr(reader.model, "score", lambda *args: reads.append(args) or score(*args))
+    assert reader.reading(asked, passages) == first
+    assert reads == []
+    reader.reading("In which month did the Tarrowby library open its doors?", passages)
+    assert reads, "a new question is read"
