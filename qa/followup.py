@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from qa.nlp import Analyzer
+from qa.question import analyse_question
 
 _ELLIPSIS = re.compile(
     r"^\s*(?:and|what\s+about|how\s+about|and\s+what\s+about)\s+(?P<subject>[^?]+?)\s*\??\s*$",
@@ -16,9 +17,6 @@ _PERSON_PRONOUNS = {"he": "", "him": "", "she": "", "her": "", "his": "'s", "her
 _GROUP_PRONOUNS = {"they": "", "them": "", "their": "'s"}
 _THING_PRONOUNS = {"it": "", "its": "'s"}
 _PRONOUN = re.compile(r"\b(he|him|his|she|her|hers|they|them|their|it|its)\b", re.IGNORECASE)
-# Questions whose answer names the next turn's "he" or "it": who / which X did it.
-_ASKS_WHICH = re.compile(r"^\s*(?:and\s+)?(?:who|which)\b", re.IGNORECASE)
-_DEFINITION = re.compile(r"^\s*(?:and\s+)?who\s+(?:is|was|are|were)\s+[^?]+\??\s*$", re.I)
 _ENTITY_LABELS = ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "WORK_OF_ART")
 
 HistoryItem = str | Mapping[str, object]
@@ -80,11 +78,8 @@ class FollowUpResolver:
         for turn in reversed(turns):
             # "Who took over after David Blunkett resigned?" -- "he" is then whoever the
             # answer names, not the person in the question ("Who is X?" is about X).
-            if (
-                turn.answer
-                and _ASKS_WHICH.match(turn.question)
-                and not _DEFINITION.match(turn.question)
-            ):
+            asked = analyse_question(turn.question) if turn.answer else None
+            if asked and asked.kind in {"who", "which"} and not asked.definition_of:
                 wanted = {"PERSON"} if people_only else set(_ENTITY_LABELS)
                 if pronoun in _THING_PRONOUNS:
                     wanted.discard("PERSON")
