@@ -268,6 +268,164 @@ def test_a_pronoun_after_a_who_or_which_question_means_its_answer(
     assert resolver.resolve(follow_up, history) == resolved
 
 
+def _chat(question: str, answer: str) -> list[HistoryItem]:
+    return [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+
+
+@pytest.mark.parametrize(
+    ("earlier", "answer", "follow_up", "resolved"),
+    [
+        # A company: the question's "company" says so, whatever spaCy makes of the name.
+        (
+            "Which company made the hostile takeover bid for Telqua?",
+            "Kessler Brandt",
+            "How much per share is it offering?",
+            "How much per share is Kessler Brandt offering?",
+        ),
+        (
+            "Which company made the hostile takeover bid for Dallow Minerals?",
+            "Quorvane Mining, a Perth-based firm",
+            "How much per share is it offering?",
+            "How much per share is Quorvane Mining offering?",
+        ),
+        # A thing the answer names: its noun phrase, not the whole answer.
+        (
+            "What did the Fenwick council approve on Monday?",
+            "A new stadium beside the river.",
+            "How much will it cost?",
+            "How much will the new stadium cost?",
+        ),
+        (
+            "What did the council reject?",
+            "a plan to widen the ring road",
+            "Why was it rejected?",
+            "Why was the plan rejected?",
+        ),
+        (
+            "Which seat did Marta Quennell lose?",
+            "the Dunmore seat",
+            "Who won it in 2019?",
+            "Who won the Dunmore seat in 2019?",
+        ),
+        # "they": a group, an organisation, several people.
+        (
+            "Who went on strike at the port?",
+            "the dock workers",
+            "What are they demanding?",
+            "What are the dock workers demanding?",
+        ),
+        (
+            "Which company made the hostile takeover bid for Dallow Minerals?",
+            "Brelvix Holdings",
+            "How much per share are they offering?",
+            "How much per share are Brelvix Holdings offering?",
+        ),
+        (
+            "Who met at the summit?",
+            "Marta Quennell and Oskar Brandt",
+            "What did they sign?",
+            "What did Marta Quennell and Oskar Brandt sign?",
+        ),
+        # "he", "she", "her": the person a who-question's answer names.
+        (
+            "Who chaired the Harlow inquiry?",
+            "Judge Oskar Brandt",
+            "What did he say about the ruling?",
+            "What did Oskar Brandt say about the ruling?",
+        ),
+        (
+            "Who scored the winning goal?",
+            "Ilsabet Maroo",
+            "What did she say after the match?",
+            "What did Ilsabet Maroo say after the match?",
+        ),
+        (
+            "Who chaired the Harlow inquiry?",
+            "Marta Quennell",
+            "What is her job?",
+            "What is Marta Quennell's job?",
+        ),
+        # "there" after a where-question: the place, with the answer's preposition or "in".
+        (
+            "Where was the painting stolen from?",
+            "Fenwick",
+            "What else was stolen there?",
+            "What else was stolen in Fenwick?",
+        ),
+        (
+            "Where was the painting stolen from?",
+            "The thieves broke in at the museum in Fenwick.",
+            "What else was stolen there?",
+            "What else was stolen at the museum?",
+        ),
+        (
+            "Which city hosted the Harlow summit?",
+            "Port Ellery",
+            "How many people live there?",
+            "How many people live in Port Ellery?",
+        ),
+        (
+            "What did the council build?",
+            "a new library",
+            "It opened when?",
+            "The new library opened when?",
+        ),
+    ],
+)
+def test_a_pronoun_means_what_the_last_answer_names(
+    resolver: FollowUpResolver, earlier: str, answer: str, follow_up: str, resolved: str
+) -> None:
+    assert resolver.resolve(follow_up, _chat(earlier, answer)) == resolved
+
+
+@pytest.mark.parametrize(
+    ("earlier", "answer", "follow_up", "resolved"),
+    [
+        (
+            "When did Trump speak to Axios?",
+            "Tuesday",
+            "What did he say?",
+            "What did Trump say?",
+        ),
+        (
+            "Which year did Oskar Brandt resign?",
+            "1998",
+            "What did he say?",
+            "What did Oskar Brandt say?",
+        ),
+        (
+            "How many goals did Tomasz Vrell score?",
+            "three",
+            "What did he say after the match?",
+            "What did Tomasz Vrell say after the match?",
+        ),
+    ],
+)
+def test_a_pronoun_never_means_a_date_or_number_answer(
+    resolver: FollowUpResolver, earlier: str, answer: str, follow_up: str, resolved: str
+) -> None:
+    assert resolver.resolve(follow_up, _chat(earlier, answer)) == resolved
+
+
+@pytest.mark.parametrize(
+    ("earlier", "answer", "follow_up"),
+    [
+        # A person is not "it".
+        ("Who made the bid?", "Marta Quennell", "How much is it offering?"),
+        # "there" that points at no place.
+        ("Where was the painting stolen from?", "Fenwick", "Is there a reward?"),
+        # "there" with no place in the answer.
+        ("Who stole the painting?", "Marta Quennell", "What else was stolen there?"),
+        # Better left as it is than made about "Tuesday".
+        ("When did the minister speak to reporters?", "Tuesday", "What did he say?"),
+    ],
+)
+def test_a_pronoun_without_a_fitting_antecedent_is_left_alone(
+    resolver: FollowUpResolver, earlier: str, answer: str, follow_up: str
+) -> None:
+    assert resolver.resolve(follow_up, _chat(earlier, answer)) == follow_up
+
+
 @pytest.mark.parametrize(
     ("question", "history"),
     [
