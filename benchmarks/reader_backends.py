@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 import numpy as np
 
 from benchmarks.corpus import ROOT, SHARED_EVAL
-from qa.evaluation import f1_score
+from qa.evaluation.squad import f1_score
 
 Logits = Callable[[dict[str, Any]], tuple[Any, Any]]
 

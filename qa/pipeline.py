@@ -20,16 +20,15 @@ from index import (
     SentenceTransformerEmbedder,
     StoredIndex,
 )
-from qa.answering import Reader
-from qa.attribution import QuoteReader
 from qa.followup import FollowUpResolver, HistoryItem
-from qa.nlp import Analyzer
+from qa.nlp import Analyzer, word_tokens
 from qa.question import Question, analyse_question
-from qa.reader import RuleReader
+from qa.readers.base import abstention
+from qa.readers.quotes import QuoteReader
+from qa.readers.span_model import SpanModel
+from qa.readers.span_reader import SpanReader
 from qa.retriever import HybridRetriever, RetrievalConfig
 from qa.settings import Settings
-from qa.span_model import SpanModel
-from qa.span_reader import SpanReader
 from qa.types import Answer, Passage
 
 logger = logging.getLogger(__name__)
@@ -43,7 +42,7 @@ class EmptyQuestionError(ValueError):
 class _Live:
     index: StoredIndex
     retriever: HybridRetriever
-    reader: Reader
+    reader: SpanReader
     quotes: QuoteReader
 
 
@@ -99,9 +98,7 @@ class QA:
             store=self.store,
         )
 
-    def _make_reader(self, index: StoredIndex) -> Reader:
-        if self.settings.reader != "neural":
-            return RuleReader(index.documents, self.analyzer, embedder=self._questions)
+    def _make_reader(self, index: StoredIndex) -> SpanReader:
         return SpanReader(
             index.documents,
             self.span_model,
@@ -116,11 +113,12 @@ class QA:
             index, self._questions, RetrievalConfig(top_k=self.settings.top_k)
         )
         retriever.warm_up()
+        reader = self._make_reader(index)
         return _Live(
             index=index,
             retriever=retriever,
-            reader=self._make_reader(index),
-            quotes=QuoteReader(index.documents, self.analyzer),
+            reader=reader,
+            quotes=QuoteReader(index.documents, self.analyzer, span_reader=reader),
         )
 
     def _current(self) -> _Live:
@@ -162,8 +160,7 @@ class QA:
         """Build the index if missing, load it, the models and the parser."""
         self._current()
         self.analyzer.warm_up()
-        if isinstance(reader := self._current().reader, SpanReader):
-            reader.warm_up()
+        self._current().reader.warm_up()
         self.embedder.warm_up()
 
     @property
@@ -172,9 +169,14 @@ class QA:
         return self._current().index
 
     @property
-    def reader(self) -> Reader:
-        """The reader answers come from now (``settings.reader``)."""
+    def reader(self) -> SpanReader:
+        """The reader answers come from now (over the live index version)."""
         return self._current().reader
+
+    @property
+    def quotes(self) -> QuoteReader:
+        """The quote reader "What did X say?" questions go to now."""
+        return self._current().quotes
 
     def reload(self) -> None:
         """Load the live index version from disk and switch to it."""
@@ -256,14 +258,29 @@ class QA:
     def _read(self, live: _Live, question: Question, passages: Sequence[Passage]) -> Answer:
         """Route the question: "What did X say?" to quote attribution, the rest to the reader.
 
-        When no statement by X is found, the reader reads the passages like any other
-        question, and abstains if they do not answer.
+        When X made statements in the retrieved documents, the quote reader answers or, when
+        none of them is likely to answer the question (X spoke, but about something else),
+        abstains. When X made none there, the
+        question may not be asking for a statement ("What did Chopin write on the box?"), so
+        the span reader reads the passages like any other question, and abstains if they do
+        not answer or if its answer's sentence does not name X.
         """
-        if question.kind == "say" and question.speaker:
-            quoted = live.quotes.read(question, passages)
-            if not quoted.abstained:
-                return quoted
-        return live.reader.read(question, passages)
+        if not (question.kind == "say" and question.speaker):
+            return live.reader.read(question, passages)
+        reading = live.quotes.reading(question, passages)
+        if reading.chosen:
+            return live.quotes.answer(question, passages, reading)
+        answer = live.reader.read(question, passages)
+        # What X said, announced or wrote is told where X is named: an answer from a sentence
+        # that does not name X is someone else's statement or an unrelated fact.
+        surname = word_tokens(question.speaker)[-1:]
+        if (
+            answer.abstained
+            or not surname
+            or any(surname[0] in word_tokens(citation.sentence) for citation in answer.citations)
+        ):
+            return answer
+        return abstention(question, passages, answer.confidence)
 
 
 def _question_text(question: str) -> str:

@@ -10,7 +10,6 @@ from index.builder import INDEX_ENGINES
 from index.extraction_process import DEFAULT_TIME_LIMIT_S
 from index.stores import STORE_KINDS, StoreConfig
 
-READERS = ("neural", "features")
 DEFAULT_INDEX_DIR = Path("data") / "index"
 DEFAULT_UPLOADS_DIR = Path("data") / "uploads"
 
@@ -35,11 +34,8 @@ class Settings:
             env ``QA_DOCUMENTS``, paths separated by ``:``).
         model_path: Embedding model folder (default: the bundled all-MiniLM-L6-v2;
             env ``QA_MODEL_PATH``).
-        reader: Which reader answers: ``neural`` (the fine-tuned MiniLM span model in
-            ``qa/reader_model``, default) or ``features`` (the feature-based span scorer);
-            env ``QA_READER``. Quote attribution and its confidence are the same for both.
         reader_model_path: The span reader's model folder (default None: the reader shipped
-            in ``qa/reader_model``; env ``QA_READER_MODEL``).
+            in ``qa/reader_model``, a fine-tuned MiniLM; env ``QA_READER_MODEL``).
         reader_first_passages: Passages the reader reads before deciding whether it needs
             the rest (default 2; 0 reads all at once; env ``QA_READER_FIRST``).
         reader_early_margin: The reader stops after the first passages when its best span
@@ -80,7 +76,6 @@ class Settings:
     documents: tuple[Path, ...] = field(default_factory=lambda: (default_documents_dir(),))
     model_path: Path | None = None
     reader_model_path: Path | None = None
-    reader: str = "neural"
     reader_first_passages: int = 2
     reader_early_margin: float = 2.0
     reader_focus_chars: int = 0
@@ -131,11 +126,6 @@ class Settings:
             raise ValueError(
                 f"unknown Milvus index type {self.milvus_index!r}; use FLAT or HNSW "
                 "(QA_MILVUS_INDEX, --milvus-index)"
-            )
-        if self.reader not in READERS:
-            raise ValueError(
-                f"unknown reader {self.reader!r}; choose one of {', '.join(READERS)} "
-                "(QA_READER, --reader)"
             )
         if self.index_engine not in INDEX_ENGINES:
             raise ValueError(
@@ -202,7 +192,6 @@ class Settings:
             ("milvus_token", "QA_MILVUS_TOKEN"),
             ("milvus_index", "QA_MILVUS_INDEX"),
             ("index_engine", "QA_INDEX_ENGINE"),
-            ("reader", "QA_READER"),
             ("ray_address", "QA_RAY_ADDRESS"),
         ):
             if value := environ.get(variable):

@@ -1,25 +1,39 @@
-"""Fit the span reader's confidence and abstain threshold on pool articles it was not trained on.
+"""Fit the span reader's confidence and abstain threshold on a question mix that looks like use.
 
 Usage:
     HF_HUB_OFFLINE=1 .venv/bin/python scripts/calibrate_reader.py \
         ../shared/eval/squad2_fit_pool.json            # writes qa/reader_model/calibration.json
 
-Indexes the paragraphs of the calibration articles (those ``scripts/train_reader.py`` keeps out
-of training) as one corpus, asks each question through the product's retriever and reader,
-and fits a logistic model from the reader's scores to "the best answer is right" (F1 >= 0.5;
-any answer to an unanswerable question is wrong). The threshold is the one with the best
-overall SQuAD 2.0 F1 on those questions. Prints the curve of answers kept against no-answer
-accuracy. Never reads the report subset.
+Indexes the paragraphs of the calibration articles (the pool articles ``scripts/train_reader.py``
+keeps out of training) as one corpus and asks three groups of questions through the product's
+retriever and reader:
+
+- ``answerable``: the calibration articles' answerable questions;
+- ``not_covered``: questions of the other pool articles, whose answers are in no indexed
+  document (what most unanswerable questions of this product's users are);
+- ``adversarial``: the calibration articles' SQuAD 2.0 unanswerable questions, written to look
+  answerable from the paragraph they were written on.
+
+Users ask mostly answerable questions, so the groups are weighted to the shares of ``MIX``
+(70% answerable, 20% not covered, 10% adversarial) whatever their sizes. A logistic model from
+the reader's scores to "the best answer is right" (F1 >= 0.5; any answer to an unanswerable
+question is wrong) is fitted on that weighted mix. The rule for the threshold: the lowest at
+which the answers given on the mix are right at least ``PRECISION`` (80%) of the time, so that
+an answer shown can be trusted four times in five; among thresholds that qualify it answers
+the most. Prints the curve of answers kept against no-answer accuracy on the mix, and each
+group's figures at the chosen point. Never reads the report subset.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
+import random
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -29,72 +43,121 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from train_reader import CALIBRATION_ARTICLES
 
 from qa import QA, Settings
-from qa.evaluation import f1_score, load_squad
-from qa.span_model import CALIBRATION_FILE, DEFAULT_READER_MODEL, FEATURES
+from qa.evaluation.squad import EvalQuestion, f1_score, load_squad
+from qa.readers.span_model import CALIBRATION_FILE, DEFAULT_READER_MODEL, FEATURES, MODEL_FILE
 
 logger = logging.getLogger("calibrate_reader")
+
+# Shares of the question mix the confidence is fitted and the threshold chosen on.
+MIX = {"answerable": 0.70, "not_covered": 0.20, "adversarial": 0.10}
+NOT_COVERED_QUESTIONS = 800
+# Answers given must be right (F1 >= 0.5) at least this often on the mix.
+PRECISION = 0.80
+THRESHOLDS = np.round(np.arange(0.05, 0.96, 0.05), 2)
 
 
 @dataclass(frozen=True)
 class Row:
+    """One question read: its group, the reading's features (None: no span) and its F1."""
+
+    group: str
     article: str
-    answerable: bool
-    features: tuple[float, ...] | None
+    question: str
+    features: dict[str, float] | None
+    prediction: str
     f1: float
 
+    @property
+    def answerable(self) -> bool:
+        return self.group == "answerable"
 
-def collect(qa: QA, questions: Sequence[object], limit: int | None) -> list[Row]:
+
+def collect(qa: QA, questions: Sequence[tuple[str, EvalQuestion]]) -> list[Row]:
+    """Read every question through the retriever and reader; score the best span."""
     rows: list[Row] = []
-    chosen = list(questions)[:limit] if limit else list(questions)
-    for number, item in enumerate(chosen):
-        passages = qa.retrieve(item.question)  # type: ignore[attr-defined]
-        reading = qa.reader.reading(item.question, passages)  # type: ignore[attr-defined]
-        answers = item.answers  # type: ignore[attr-defined]
+    reader = qa.reader
+    for number, (group, item) in enumerate(questions):
+        passages = qa.retrieve(item.question)
+        reading = reader.reading(item.question, passages)  # type: ignore[attr-defined]
         if reading.places:
             place = reading.places[0]
             text = qa.index.documents[place.passage.doc_id].text[place.start : place.end]
-            f1 = max((f1_score(text, gold) for gold in answers), default=0.0)
-            features: tuple[float, ...] | None = tuple(reading.features[n] for n in FEATURES)
+            f1 = max((f1_score(text, gold) for gold in item.answers), default=0.0)
+            features: dict[str, float] | None = dict(reading.features)
         else:
-            f1, features = 0.0, None
-        rows.append(Row(item.article, bool(answers), features, f1))  # type: ignore[attr-defined]
+            text, f1, features = "", 0.0, None
+        rows.append(Row(group, item.article, item.question, features, text, f1))
         if (number + 1) % 200 == 0:
-            logger.info("%d/%d questions read", number + 1, len(chosen))
+            logger.info("%d/%d questions read", number + 1, len(questions))
     return rows
 
 
-def overall_f1(rows: Sequence[Row], probabilities: np.ndarray, threshold: float) -> float:
-    total = 0.0
-    for row, probability in zip(rows, probabilities, strict=True):
-        answered = row.features is not None and probability >= threshold
-        if answered:
-            total += row.f1 if row.answerable else 0.0
-        else:
-            total += 0.0 if row.answerable else 1.0
-    return 100.0 * total / len(rows)
+def weights_for(rows: Sequence[Row]) -> np.ndarray:
+    """Each row's weight, so that each group carries its ``MIX`` share of the total.
+
+    They average 1, so the regularisation of the fit weighs as it would unweighted.
+    """
+    sizes = {group: sum(r.group == group for r in rows) for group in MIX}
+    return np.array([len(rows) * MIX[r.group] / sizes[r.group] for r in rows])
 
 
-def curve(rows: Sequence[Row], probabilities: np.ndarray) -> list[dict[str, float]]:
-    points = []
-    for threshold in np.round(np.arange(0.05, 0.96, 0.05), 2):
-        answered = np.array(
-            [
-                r.features is not None and p >= threshold
-                for r, p in zip(rows, probabilities, strict=True)
-            ]
-        )
-        answerable = np.array([r.answerable for r in rows])
-        f1 = np.array([r.f1 for r in rows])
-        points.append(
-            {
-                "threshold": float(threshold),
-                "answers_kept": float(answered.mean()),
-                "no_answer_accuracy": float((~answered[~answerable]).mean()),
-                "answerable_f1": float(100 * (f1 * answered)[answerable].mean()),
-                "overall_f1": overall_f1(rows, probabilities, float(threshold)),
-            }
-        )
-    return points
+def points(rows: Sequence[Row], probabilities: np.ndarray) -> list[dict[str, float]]:
+    """Figures at each threshold, on the weighted mix and for each group."""
+    weights = weights_for(rows)
+    answerable = np.array([r.answerable for r in rows])
+    f1 = np.array([r.f1 for r in rows])
+    has_span = np.array([r.features is not None for r in rows])
+    result = []
+    for threshold in THRESHOLDS:
+        answered = has_span & (probabilities >= threshold)
+        # Per question: its F1 if answerable and answered, 1 if unanswerable and refused.
+        score = np.where(answerable, f1 * answered, ~answered)
+        unanswerable = ~answerable
+        right = answerable & (f1 >= 0.5)
+        point = {
+            "threshold": float(threshold),
+            "answers_kept": float(np.average(answered, weights=weights)),
+            "precision": (
+                float(np.average(right[answered], weights=weights[answered]))
+                if answered.any()
+                else 1.0
+            ),
+            "no_answer_accuracy": float(
+                np.average(~answered[unanswerable], weights=weights[unanswerable])
+            ),
+            "answerable_f1": float(100 * (f1 * answered)[answerable].mean()),
+            "overall_f1": float(100 * np.average(score, weights=weights)),
+        }
+        for group in ("not_covered", "adversarial"):
+            members = np.array([r.group == group for r in rows])
+            point[f"{group}_refused"] = float((~answered[members]).mean())
+        result.append(point)
+    return result
+
+
+def _model_key(model_dir: Path, reading: dict[str, float | int], questions: int) -> str:
+    digest = hashlib.sha256((model_dir / MODEL_FILE).read_bytes()).hexdigest()[:16]
+    return f"{digest}-{json.dumps(reading, sort_keys=True)}-{questions}"
+
+
+def _questions(pool: dict[str, object], work_dir: Path, seed: int) -> tuple[Path, list]:
+    """The calibration corpus and the (group, question) pairs asked against it."""
+    articles = pool["data"]
+    assert isinstance(articles, list)
+    calibration = {**pool, "data": [a for a in articles if a["title"] in CALIBRATION_ARTICLES]}
+    others = {**pool, "data": [a for a in articles if a["title"] not in CALIBRATION_ARTICLES]}
+    work_dir.mkdir(parents=True, exist_ok=True)
+    (work_dir / "calibration_articles.json").write_text(json.dumps(calibration), encoding="utf-8")
+    (work_dir / "other_articles.json").write_text(json.dumps(others), encoding="utf-8")
+    corpus = load_squad(work_dir / "calibration_articles.json", work_dir / "corpus")
+    outside = load_squad(work_dir / "other_articles.json", work_dir / "outside")
+    chosen: list[tuple[str, EvalQuestion]] = [
+        ("answerable" if q.answerable else "adversarial", q) for q in corpus.questions
+    ]
+    sample = random.Random(seed).sample(list(outside.questions), NOT_COVERED_QUESTIONS)
+    # Their answers are in no indexed document: nothing they ask for may be answered.
+    chosen += [("not_covered", EvalQuestion(q.qid, q.question, (), q.article, "")) for q in sample]
+    return corpus.documents_dir, chosen
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -102,13 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("pool", type=Path)
     parser.add_argument("--model-dir", type=Path, default=DEFAULT_READER_MODEL)
     parser.add_argument("--work-dir", type=Path, default=Path("data/calibration"))
-    parser.add_argument("--limit", type=int, help="ask at most this many questions")
-    parser.add_argument(
-        "--focus-chars",
-        type=int,
-        default=Settings().reader_focus_chars,
-        help="characters of each passage read (default: the product's setting)",
-    )
+    parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--first-passages", type=int, default=Settings().reader_first_passages)
     parser.add_argument("--early-margin", type=float, default=Settings().reader_early_margin)
     args = parser.parse_args(argv)
@@ -117,47 +174,58 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise SystemExit("refusing to calibrate on the report subset")
     from sklearn.linear_model import LogisticRegression
 
-    data = json.loads(args.pool.read_text(encoding="utf-8"))
-    data["data"] = [a for a in data["data"] if a["title"] in CALIBRATION_ARTICLES]
-    args.work_dir.mkdir(parents=True, exist_ok=True)
-    subset = args.work_dir / "calibration_articles.json"
-    subset.write_text(json.dumps(data), encoding="utf-8")
-    corpus = load_squad(subset, args.work_dir)
-    # Fit from the uncalibrated reader: a calibration file already there must not shape it.
-    stale = args.model_dir / CALIBRATION_FILE
-    if stale.exists():
-        stale.unlink()
-    qa = QA(
-        Settings(
-            index_dir=args.work_dir / "index",
-            documents=(corpus.documents_dir,),
-            reader="neural",
-            reader_model_path=args.model_dir,
-            reader_focus_chars=args.focus_chars,
-            reader_first_passages=args.first_passages,
-            reader_early_margin=args.early_margin,
+    pool = json.loads(args.pool.read_text(encoding="utf-8"))
+    documents_dir, questions = _questions(pool, args.work_dir, args.seed)
+    reading = {"first_passages": args.first_passages, "early_margin": args.early_margin}
+    cache = args.work_dir / "rows.json"
+    key = _model_key(args.model_dir, reading, len(questions))
+    cached = json.loads(cache.read_text()) if cache.is_file() else {}
+    if cached.get("key") == key:
+        rows = [Row(**row) for row in cached["rows"]]
+        logger.info("read %d questions' readings from %s", len(rows), cache)
+    else:
+        # Fit from the uncalibrated reader: a calibration file already there must not shape it.
+        stale = args.model_dir / CALIBRATION_FILE
+        if stale.exists():
+            stale.unlink()
+        qa = QA(
+            Settings(
+                index_dir=args.work_dir / "index",
+                documents=(documents_dir,),
+                reader_model_path=args.model_dir,
+                reader_first_passages=args.first_passages,
+                reader_early_margin=args.early_margin,
+            )
         )
-    )
-    qa.update([corpus.documents_dir])
-    rows = collect(qa, corpus.questions, args.limit)
+        qa.update([documents_dir])
+        rows = collect(qa, questions)
+        cache.write_text(json.dumps({"key": key, "rows": [asdict(r) for r in rows]}))
     fitted = [r for r in rows if r.features is not None]
-    x = np.array([r.features for r in fitted])
+    x = np.array([[r.features[name] for name in FEATURES] for r in fitted])  # type: ignore[index]
     y = np.array([r.answerable and r.f1 >= 0.5 for r in fitted], dtype=int)
-    model = LogisticRegression(C=1.0, max_iter=1000).fit(x, y)
+    model = LogisticRegression(C=1.0, max_iter=1000).fit(
+        x, y, sample_weight=weights_for(rows)[[r.features is not None for r in rows]]
+    )
     probabilities = np.zeros(len(rows))
     probabilities[[i for i, r in enumerate(rows) if r.features is not None]] = model.predict_proba(
         x
     )[:, 1]
-    points = curve(rows, probabilities)
-    best = max(points, key=lambda p: p["overall_f1"])
-    print("threshold  answers kept  no-answer acc  answerable F1  overall F1")
-    for point in points:
+    curve = points(rows, probabilities)
+    best = next((p for p in curve if p["precision"] >= PRECISION), curve[-1])
+    print("threshold  answers kept  right when given  no-answer acc  answerable F1  overall F1")
+    for point in curve:
         mark = "  <- chosen" if point is best else ""
         print(
-            f"  {point['threshold']:.2f}      {point['answers_kept']:.3f}        "
-            f"{100 * point['no_answer_accuracy']:.1f}%         "
-            f"{point['answerable_f1']:.1f}         {point['overall_f1']:.1f}{mark}"
+            f"  {point['threshold']:.2f}      {point['answers_kept']:.3f}         "
+            f"{100 * point['precision']:.1f}%         {100 * point['no_answer_accuracy']:.1f}%"
+            f"         {point['answerable_f1']:.1f}         {point['overall_f1']:.1f}{mark}"
         )
+    print(
+        f"at {best['threshold']:.2f}: not-covered questions refused "
+        f"{100 * best['not_covered_refused']:.1f}%, adversarial refused "
+        f"{100 * best['adversarial_refused']:.1f}%"
+    )
+    counts = {group: sum(r.group == group for r in rows) for group in MIX}
     calibration = {
         "features": list(FEATURES),
         "weights": [float(w) for w in model.coef_[0]],
@@ -166,16 +234,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "fitted_on": {
             "file": args.pool.name,
             "articles": list(CALIBRATION_ARTICLES),
-            "questions": len(rows),
+            "questions": counts,
+            "mix": MIX,
             "label": "best span F1 >= 0.5 against the gold answers (unanswerable: never right)",
-            "threshold_rule": "best overall SQuAD 2.0 F1 over thresholds 0.05..0.95",
+            "threshold_rule": (
+                f"lowest threshold (0.05..0.95) at which answers given on the weighted mix "
+                f"are right (F1 >= 0.5) at least {PRECISION:.0%} of the time"
+            ),
         },
-        "reading": {
-            "focus_chars": args.focus_chars,
-            "first_passages": args.first_passages,
-            "early_margin": args.early_margin,
-        },
-        "curve": points,
+        "reading": reading,
+        "curve": curve,
         "script": "scripts/calibrate_reader.py",
     }
     (args.model_dir / CALIBRATION_FILE).write_text(json.dumps(calibration, indent=2) + "\n")

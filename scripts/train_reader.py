@@ -55,6 +55,8 @@ SOURCES: dict[str, tuple[str, float, bool]] = {
     "squadshifts_reddit": ("train/squadshifts_reddit.json.gz", 0.2, False),
     "squadshifts_amazon": ("train/squadshifts_amazon.json.gz", 0.2, False),
     "squad2_fit_pool": ("eval/squad2_fit_pool.json", 1.0, True),
+    # Last, so that adding it left the draws (and pairs) of the sources above unchanged.
+    "squad11_train": ("train/squad11_train.json.gz", 1.0, True),
 }
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from qa import QA, Settings
-from qa.evaluation import load_squad
+from qa.evaluation.squad import load_squad
 from qa.retriever import HybridRetriever
 
 

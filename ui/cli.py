@@ -21,7 +21,6 @@ from index import (
     QaIndexError,
 )
 from qa import QA, EmptyQuestionError, Settings
-from qa.settings import READERS
 from ui.eval_command import run_eval
 
 
@@ -34,8 +33,6 @@ def _settings(args: argparse.Namespace) -> Settings:
         changes["top_k"] = args.top_k
     if getattr(args, "reader_model", None):
         changes["reader_model_path"] = Path(args.reader_model)
-    if getattr(args, "reader", None):
-        changes["reader"] = args.reader
     for name in ("vector_store", "milvus_uri", "milvus_collection", "milvus_index"):
         if getattr(args, name, None):
             changes[name] = getattr(args, name)
@@ -266,11 +263,6 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print the answer as one JSON object")
     ask.add_argument("--history", nargs="*", help="earlier questions, oldest first")
     ask.add_argument("--top-k", type=int, help="passages to consult (default 5)")
-    ask.add_argument(
-        "--reader",
-        choices=READERS,
-        help="which reader answers (default neural; env QA_READER)",
-    )
 
     with_index_dir(commands.add_parser("docs", help="list the indexed documents"))
 
@@ -295,11 +287,6 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--work-dir", help="where paragraph files and the index are kept")
     evaluation.add_argument(
         "--report-dir", help="also write report.json and report.png (plots) into this folder"
-    )
-    evaluation.add_argument(
-        "--reader",
-        choices=READERS,
-        help="which reader answers (default neural; env QA_READER)",
     )
     evaluation.add_argument(
         "--reader-model",

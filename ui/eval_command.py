@@ -13,13 +13,13 @@ from qa import QA, Settings
 
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     """``qa eval``: a SQuAD-format file, or a questions file over a documents folder."""
-    from qa.evaluation import evaluate, format_report, load_squad, summarise
+    from qa.evaluation.squad import evaluate, format_report, load_squad, summarise
 
     dataset = Path(args.dataset)
     if not dataset.is_file():
         raise FileNotFoundError(f"no evaluation file {dataset}")
     work = Path(args.work_dir) if args.work_dir else Path("data") / "eval" / dataset.stem
-    from qa.news_evaluation import is_news_file
+    from qa.evaluation.news import is_news_file
 
     if is_news_file(dataset):
         return _eval_news(args, settings, dataset, work)
@@ -47,11 +47,9 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     print(f"dataset {dataset} ({len(corpus.questions)} questions; evaluated {len(questions)})")
     print(format_report(report))
     if args.report_dir:
-        from qa.report import write_report
+        from qa.evaluation.report import write_report
 
-        reader = settings.reader
-        if settings.reader == "neural" and settings.reader_model_path:
-            reader += f" ({settings.reader_model_path})"
+        reader = str(settings.reader_model_path or "qa/reader_model (shipped)")
         about = {"dataset": str(dataset), "evaluated": len(questions), "reader": reader}
         json_path, plot_path = write_report(report, results, Path(args.report_dir), about)
         print(f"report written to {json_path} and {plot_path}")
@@ -60,7 +58,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 def _eval_news(args: argparse.Namespace, settings: Settings, dataset: Path, work: Path) -> int:
     """``qa eval`` on a questions file over a documents folder (default: ``docs/`` beside it)."""
-    from qa.news_evaluation import evaluate_news, format_news_report, load_news, summarise_news
+    from qa.evaluation.news import evaluate_news, format_news_report, load_news, summarise_news
 
     documents = Path(args.documents) if args.documents else dataset.parent / "docs"
     if not documents.is_dir():

@@ -24,7 +24,7 @@ from index import IndexBuilder, IndexProgress, IndexStore, SentenceTransformerEm
 from index.stores import StoreConfig
 from index.stores.milvus import MilvusConnection
 from qa import QA, Settings
-from qa.evaluation import load_squad
+from qa.evaluation.squad import load_squad
 from tests.conftest import ROOT, SEEDS, SHARED_EVAL
 from tests.index.stories import HARBOUR, ORCHARD
 

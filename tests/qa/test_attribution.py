@@ -8,6 +8,7 @@ import pytest
 
 from index import SentenceTransformerEmbedder
 from qa import QA, Settings
+from qa.question import analyse_question
 
 ARTICLE = """Bridge to reopen in May, minister says
 
@@ -161,3 +162,46 @@ def test_every_story_quoting_the_speaker_is_cited_once_at_least(haddad_qa: QA) -
     for citation in answer.citations:
         text = FLOODS if Path(citation.source_path).name == "floods.txt" else SCHOOLS
         assert text[citation.start : citation.end] == citation.quote
+
+
+def test_a_quote_answer_carries_its_calibrated_confidence(bridge_qa: QA) -> None:
+    quotes = bridge_qa.quotes
+    question = analyse_question("What did Okafor say about tolls?")
+    passages = bridge_qa.retrieve(question.text)
+    reading = quotes.reading(question, passages)
+    answer = bridge_qa.answer(question.text)
+    assert not answer.abstained
+    # The confidence is the shipped quote calibration's probability for this reading, not
+    # a fixed figure, and every citation carries it.
+    assert answer.confidence == pytest.approx(quotes.calibration.probability(reading.features))
+    assert quotes.calibration.threshold <= answer.confidence < 1.0
+    assert {c.score for c in answer.citations} == {answer.confidence}
+
+
+def test_a_quote_naming_the_topic_is_surer_than_one_that_does_not(bridge_qa: QA) -> None:
+    quotes = bridge_qa.quotes
+    named = analyse_question("What did Okafor say about tolls?")
+    elsewhere = analyse_question("What did Okafor say about the engineers' pay?")
+    sure = quotes.reading(named, bridge_qa.retrieve(named.text))
+    unsure = quotes.reading(elsewhere, bridge_qa.retrieve(elsewhere.text))
+    assert sure.features["topic_in_sentence"] == 1.0
+    assert quotes.calibration.probability(sure.features) > (
+        quotes.calibration.probability(unsure.features) if unsure.chosen else 0.0
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Reyes spoke, but about the plan's cost; the tolls are Okafor's words.
+        "What did Reyes say about the tolls?",
+        # Bello spoke about trade; nobody here spoke about the weather.
+        "What did Ade Bello say about the weather forecast?",
+    ],
+)
+def test_a_speaker_asked_about_what_they_did_not_speak_of_gets_no_quote(
+    bridge_qa: QA, question: str
+) -> None:
+    answer = bridge_qa.answer(question)
+    assert answer.abstained, f"answered {answer.text!r} at {answer.confidence:.2f}"
+    assert answer.citations == ()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from qa import QA
+import pytest
+
+from index import SentenceTransformerEmbedder
+from qa import QA, Settings
 from qa.followup import FollowUpResolver
 from qa.nlp import Analyzer
 
@@ -38,3 +41,42 @@ def test_self_contained_question_is_left_alone() -> None:
     resolver = FollowUpResolver(Analyzer())
     question = "When did Trump speak to Axios?"
     assert resolver.resolve(question, ["Who is Ali Larijani?"]) == question
+
+
+# A story nobody has published: a takeover bid, and a follow-up whose "it" is the answer.
+TAKEOVER = """Miner faces hostile bid
+
+Quorvane Holdings has made a hostile takeover bid for the Tasmanian miner Kestrel Resources.
+Quorvane is offering 4.10 dollars a share, which values Kestrel at 2.3 billion dollars.
+Kestrel's board told shareholders to reject the offer, saying it undervalued the company's
+nickel mines near Zeehan. The bid closes on 30 June.
+"""
+
+
+@pytest.fixture(scope="module")
+def takeover_qa(
+    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder
+) -> QA:
+    folder = tmp_path_factory.mktemp("takeover-docs")
+    (folder / "takeover.txt").write_text(TAKEOVER, encoding="utf-8")
+    qa = QA(
+        Settings(index_dir=tmp_path_factory.mktemp("takeover-index"), documents=(folder,)),
+        embedder=embedder,
+    )
+    qa.warm_up()
+    return qa
+
+
+def test_it_means_the_company_the_last_answer_named(takeover_qa: QA) -> None:
+    first = takeover_qa.answer("Which company made the hostile takeover bid for Kestrel?")
+    assert not first.abstained and "Quorvane" in first.text
+    history = [
+        {"role": "user", "content": first.question},
+        {"role": "assistant", "content": first.text},
+    ]
+    answer = takeover_qa.answer("How much per share is it offering?", history=history)
+    assert "Quorvane" in answer.resolved_question
+    assert "Kestrel" not in answer.resolved_question
+    assert not answer.abstained
+    assert "4.10" in answer.text
+    assert TAKEOVER[answer.citations[0].start : answer.citations[0].end] == answer.text

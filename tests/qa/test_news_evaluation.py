@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.news_evaluation import is_news_file, load_news, span_counts
+from qa.evaluation.news import is_news_file, load_news, span_counts
 from tests.conftest import SHARED_EVAL
 from ui.cli import main
 

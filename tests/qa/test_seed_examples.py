@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from qa import QA
-from qa.evaluation import f1_score, normalize_answer
+from qa.evaluation.squad import f1_score, normalize_answer
 from tests.conftest import SHARED_EVAL
 
 EXAMPLES_FILE = SHARED_EVAL / "seed_examples.json"
@@ -20,11 +20,9 @@ ACCEPTED_F1 = 0.6
 # Evaluation). Strict: once one is answered as accepted, the mark must go.
 KNOWN_MISSES = {
     "What are many people in Iran concerned about?": (
-        "the model's best span is the neighbouring 'fear the prospect of renewed conflict', "
-        "below the threshold (0.18)"
-    ),
-    "What did the US bomb in June?": (
-        "the right span, at a calibrated confidence of 0.39 against the 0.40 threshold"
+        "the model's best span is the single word 'unfavourable' (0.47, against the 0.55 "
+        "threshold); the accepted 'this could lead to something unfavourable' splits its "
+        "probability over nested spans"
     ),
 }
 

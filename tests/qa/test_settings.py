@@ -17,7 +17,7 @@ def test_no_variables_give_the_documented_defaults() -> None:
     assert settings.index_dir == Path("data/index")
     assert settings.documents == (default_documents_dir(),)
     assert settings.uploads_dir == Path("data/uploads")
-    assert settings.reader == "neural"
+    assert settings.reader_model_path is None  # the shipped reader
     assert (settings.top_k, settings.chunk_size_chars, settings.chunk_overlap_chars) == (
         5,
         1000,
@@ -51,7 +51,6 @@ def test_the_default_documents_are_the_bundled_seeds() -> None:
         ("QA_READER_FIRST", "0", "reader_first_passages", 0),
         ("QA_FILE_TIME_LIMIT", "1.5", "file_time_limit_s", 1.5),
         ("QA_HOST", "0.0.0.0", "host", "0.0.0.0"),
-        ("QA_READER", "features", "reader", "features"),
         ("QA_VECTOR_STORE", "milvus", "vector_store", "milvus"),
         ("QA_MILVUS_URI", "http://db:19530", "milvus_uri", "http://db:19530"),
         ("QA_MILVUS_COLLECTION", "news", "milvus_collection", "news"),
@@ -77,7 +76,7 @@ def test_documents_are_split_on_colons_and_empty_entries_dropped() -> None:
 
 
 def test_empty_variables_count_as_unset() -> None:
-    names = ["QA_INDEX_DIR", "QA_DOCUMENTS", "QA_TOP_K", "QA_PORT", "QA_READER", "QA_HOST"]
+    names = ["QA_INDEX_DIR", "QA_DOCUMENTS", "QA_TOP_K", "QA_PORT", "QA_READER_MODEL", "QA_HOST"]
     names += ["QA_FILE_TIME_LIMIT", "QA_VECTOR_STORE", "QA_MILVUS_INDEX", "QA_INDEX_ENGINE"]
     assert Settings.from_env(dict.fromkeys(names, "")) == Settings()
 
@@ -110,7 +109,6 @@ def test_a_bad_number_is_refused_naming_the_variable(variable: str, value: str) 
 @pytest.mark.parametrize(
     ("variable", "value", "choices"),
     [
-        ("QA_READER", "bert", ("features", "neural")),
         ("QA_INDEX_ENGINE", "spark", ("local", "ray")),
     ],
 )

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qa.evaluation import normalize_answer
+from qa.evaluation.squad import normalize_answer
 from qa.pipeline import QA
 from qa.types import Answer
 

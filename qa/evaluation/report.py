@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from qa.evaluation import EvalReport, QuestionResult
+from qa.evaluation.squad import EvalReport, QuestionResult
 
 logger = logging.getLogger(__name__)
 

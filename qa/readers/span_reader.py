@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from index.caching import SharedLRU
-from qa.answering import abstention
 from qa.citations import Documents, cite
-from qa.focus import focus_range
 from qa.nlp import stem_words
 from qa.question import Question
-from qa.span_model import Calibration, SpanModel
+from qa.readers.base import abstention
+from qa.readers.calibration import Calibration
+from qa.readers.focus import focus_range
+from qa.readers.span_model import SpanModel
 from qa.types import Answer, Citation, Passage
 
 logger = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ _ARTICLES = re.compile(r"\b(a|an|the)\b")
 def answer_key(text: str) -> str:
     """Answers that differ only in case, punctuation and articles are the same answer.
 
-    The official SQuAD normalisation (``qa.evaluation.normalize_answer``), done faster.
+    The official SQuAD normalisation (``qa.evaluation.squad.normalize_answer``), done faster.
     """
     return " ".join(_ARTICLES.sub(" ", text.lower().translate(_PUNCTUATION)).split())
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from qa.readers.calibration import Calibration
 
 logger = logging.getLogger(__name__)
 
@@ -20,14 +20,13 @@ __all__ = [
     "DEFAULT_READER_MODEL",
     "FEATURES",
     "MODEL_FILE",
-    "Calibration",
     "ReaderUnavailableError",
     "SpanModel",
     "SpanModelConfig",
     "WindowScores",
 ]
 
-DEFAULT_READER_MODEL = Path(__file__).resolve().parent / "reader_model"
+DEFAULT_READER_MODEL = Path(__file__).resolve().parents[1] / "reader_model"
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 CALIBRATION_FILE = "calibration.json"
@@ -59,46 +58,6 @@ class SpanModelConfig:
 
 
 @dataclass(frozen=True)
-class Calibration:
-    """Logistic model from reading features to P(answer right), and the abstain threshold.
-
-    Attributes:
-        weights: One weight per name in ``features``.
-        bias: Intercept.
-        threshold: Answer when the probability is at least this.
-        features: Feature names, in the order of ``weights``.
-    """
-
-    weights: tuple[float, ...]
-    bias: float
-    threshold: float
-    features: tuple[str, ...] = FEATURES
-
-    def probability(self, features: Mapping[str, float]) -> float:
-        """P(the best answer is right) for one reading's features."""
-        pairs = zip(self.weights, self.features, strict=True)
-        z = self.bias + sum(weight * features[name] for weight, name in pairs)
-        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
-
-    @classmethod
-    def load(cls, path: Path) -> Calibration:
-        """Read a ``calibration.json`` written by ``scripts/calibrate_reader.py``."""
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(
-            weights=tuple(float(w) for w in data["weights"]),
-            bias=float(data["bias"]),
-            threshold=float(data["threshold"]),
-            features=tuple(data["features"]),
-        )
-
-    @classmethod
-    def uncalibrated(cls) -> Calibration:
-        """Before fitting: the sigmoid of the SQuAD 2.0 margin, threshold 0.5 (margin 0)."""
-        weights = tuple(1.0 if name == "margin" else 0.0 for name in FEATURES)
-        return cls(weights=weights, bias=0.0, threshold=0.5)
-
-
-@dataclass(frozen=True)
 class WindowScores:
     """Start and end log probabilities of one window, over its no-answer position and context.
 
@@ -110,6 +69,12 @@ class WindowScores:
     start_log: list[float]
     end_log: list[float]
     offsets: list[tuple[int, int]]
+
+
+def _uncalibrated() -> Calibration:
+    """Before fitting: the sigmoid of the SQuAD 2.0 margin, threshold 0.5 (margin 0)."""
+    weights = tuple(1.0 if name == "margin" else 0.0 for name in FEATURES)
+    return Calibration(weights=weights, bias=0.0, threshold=0.5, features=FEATURES)
 
 
 def _log_softmax(values: Any) -> list[float]:
@@ -188,7 +153,7 @@ class SpanModel:
             self._calibration = (
                 Calibration.load(calibration_path)
                 if calibration_path.is_file()
-                else Calibration.uncalibrated()
+                else _uncalibrated()
             )
             self._tokenizer = tokenizer
             self._session = session

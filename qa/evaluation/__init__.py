@@ -1,0 +1,1 @@
+"""Evaluation: SQuAD-format files (``squad``), news questions (``news``) and the report on disk."""

@@ -1,0 +1,316 @@
+"""Fit the confidence and abstain threshold of quote answers ("What did X say about Y?").
+
+Usage:
+    HF_HUB_OFFLINE=1 .venv/bin/python scripts/calibrate_quotes.py  # writes the quote calibration
+
+Quote questions are rare in SQuAD, but the training files hold a few hundred that the question
+analysis routes to quote attribution ("What did Thoreau claim about the majority?"), each with
+its gold answer. This script takes them from the training files and the fitting pool (never
+the report subset, the news set or the seed article), indexes their articles (one document per
+article, paragraphs kept apart by blank lines) and asks each through the product's retriever
+and quote reader. It adds, for each of them, the same speaker asked about the topic of a quote
+question from another article ("What did Thoreau say about Beyonce's voice?"), which the
+documents do not answer: the speaker said something, but not about that. A quote answer is
+right when the sentence of one of the statements it quotes holds, or overlaps, the place of the
+gold answer (SQuAD answers are short phrases, often inside what the speaker said); any answer to
+a question the documents do not answer is wrong.
+
+A logistic model from the reading's features (``QUOTE_FEATURES``) to "right" is fitted with the
+questions weighted 70% answerable, 30% not (as for the span reader's mix, see
+``scripts/calibrate_reader.py``), and the threshold is the lowest at which the answers given
+are right at least 80% of the time (if none is, the one most often right on the mix).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import logging
+import random
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa import QA, Settings
+from qa.question import analyse_question
+from qa.readers.calibration import Calibration
+from qa.readers.quotes import QUOTE_CALIBRATION, QUOTE_FEATURES, QuoteReader
+
+logger = logging.getLogger("calibrate_quotes")
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SOURCES = (
+    "train/squad11_train.json.gz",
+    "train/squad2_dev_more.json.gz",
+    "train/squadshifts_new_wiki.json.gz",
+    "train/squadshifts_reddit.json.gz",
+    "train/squadshifts_amazon.json.gz",
+    "eval/squad2_fit_pool.json",
+)
+MIX = {"answerable": 0.70, "unanswerable": 0.30}
+PRECISION = 0.80
+# Articles longer than this many paragraphs (a Reddit dump) become one document a paragraph.
+MAX_PARAGRAPHS_PER_DOCUMENT = 80
+_BETWEEN = "\n\n"
+_ABOUT = re.compile(r"\babout\s+(?P<topic>[^?]+?)\s*\??\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class QuoteQuestion:
+    question: str
+    gold: tuple[tuple[int, int], ...]  # the gold answers' places in the document's text
+    document: str  # file name of the document holding them
+    article: str
+    kind: str  # answerable, unanswerable (SQuAD 2.0), other_topic (made here)
+
+
+@dataclass(frozen=True)
+class Row:
+    question: str
+    kind: str
+    features: dict[str, float] | None
+    answer: str
+    right: bool
+
+    @property
+    def answerable(self) -> bool:
+        return self.kind == "answerable"
+
+
+def _load(path: Path) -> list[dict[str, Any]]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        data: list[dict[str, Any]] = json.load(handle)["data"]
+    return data
+
+
+def gather(shared: Path, documents: Path) -> list[QuoteQuestion]:
+    """Quote questions of the training files; their articles written to ``documents``."""
+    documents.mkdir(parents=True, exist_ok=True)
+    found: list[QuoteQuestion] = []
+    for source_number, relative in enumerate(SOURCES):
+        for article_number, article in enumerate(_load(shared / relative)):
+            paragraphs = article["paragraphs"]
+            asked = [
+                (number, qa)
+                for number, paragraph in enumerate(paragraphs)
+                for qa in paragraph["qas"]
+                if analyse_question(qa["question"].strip()).kind == "say"
+            ]
+            if not asked:
+                continue
+            name = f"{source_number}_{article_number:04d}"
+            # Where each paragraph starts in the document that holds it.
+            starts: dict[int, tuple[str, int]] = {}
+            if len(paragraphs) <= MAX_PARAGRAPHS_PER_DOCUMENT:
+                offset = 0
+                for number, paragraph in enumerate(paragraphs):
+                    starts[number] = (f"{name}.txt", offset)
+                    offset += len(paragraph["context"]) + len(_BETWEEN)
+                text = _BETWEEN.join(p["context"] for p in paragraphs)
+                (documents / f"{name}.txt").write_text(text, encoding="utf-8")
+            else:
+                for number in {number for number, _ in asked}:
+                    starts[number] = (f"{name}_{number:04d}.txt", 0)
+                    (documents / f"{name}_{number:04d}.txt").write_text(
+                        paragraphs[number]["context"], encoding="utf-8"
+                    )
+            for number, qa in asked:
+                document, start = starts[number]
+                gold = tuple(
+                    (
+                        start + int(a["answer_start"]),
+                        start + int(a["answer_start"]) + len(a["text"]),
+                    )
+                    for a in qa.get("answers") or []
+                )
+                impossible = bool(qa.get("is_impossible")) or not gold
+                found.append(
+                    QuoteQuestion(
+                        qa["question"].strip(),
+                        () if impossible else gold,
+                        document,
+                        name,
+                        "unanswerable" if impossible else "answerable",
+                    )
+                )
+    return found
+
+
+def other_topics(questions: list[QuoteQuestion], seed: int) -> list[QuoteQuestion]:
+    """Each answerable question's speaker, asked about another article's quote topic."""
+    rng = random.Random(seed)
+    topics = [
+        (q.article, match.group("topic"))
+        for q in questions
+        if (match := _ABOUT.search(q.question)) is not None
+    ]
+    made: list[QuoteQuestion] = []
+    for question in questions:
+        speaker = analyse_question(question.question).speaker
+        if question.kind != "answerable" or not speaker:
+            continue
+        article, topic = rng.choice(topics)
+        while article == question.article:
+            article, topic = rng.choice(topics)
+        made.append(
+            QuoteQuestion(f"What did {speaker} say about {topic}?", (), "", "", "other_topic")
+        )
+    return made
+
+
+def collect(qa: QA, questions: Sequence[QuoteQuestion]) -> list[Row]:
+    """Ask every question through the retriever and the quote reader, answering always."""
+    always = Calibration(
+        weights=(0.0,) * len(QUOTE_FEATURES), bias=0.0, threshold=0.0, features=QUOTE_FEATURES
+    )
+    reader = QuoteReader(qa.index.documents, qa.analyzer, span_reader=qa.reader, calibration=always)
+    rows = []
+    for number, item in enumerate(questions):
+        question = analyse_question(item.question)
+        passages = qa.retrieve(item.question)
+        reading = reader.reading(question, passages)
+        answer = reader.answer(question, passages, reading)
+        # Right: the sentence of a statement quoted holds, or overlaps, where the gold answer
+        # stands (SQuAD's answers are short phrases, often inside what the speaker said).
+        right = not answer.abstained and any(
+            Path(citation.source_path).name == item.document
+            and citation.sentence_span.start < end
+            and start < citation.sentence_span.end
+            for citation in answer.citations
+            for start, end in item.gold
+        )
+        rows.append(
+            Row(
+                item.question,
+                "answerable" if item.gold else item.kind,
+                dict(reading.features) if reading.chosen else None,
+                answer.text,
+                right,
+            )
+        )
+        if (number + 1) % 100 == 0:
+            logger.info("%d/%d questions read", number + 1, len(questions))
+    return rows
+
+
+def curve(rows: Sequence[Row], probabilities: np.ndarray) -> list[dict[str, float]]:
+    answerable = np.array([r.answerable for r in rows])
+    sizes = {True: answerable.sum(), False: (~answerable).sum()}
+    weights = np.array(
+        [(MIX["answerable"] if a else MIX["unanswerable"]) / sizes[bool(a)] for a in answerable]
+    )
+    right = np.array([r.right for r in rows])
+    has = np.array([r.features is not None for r in rows])
+    points = []
+    for threshold in np.round(np.arange(0.05, 0.96, 0.05), 2):
+        answered = has & (probabilities >= threshold)
+        points.append(
+            {
+                "threshold": float(threshold),
+                "answers_kept": float(np.average(answered, weights=weights)),
+                "precision": (
+                    float(np.average(right[answered], weights=weights[answered]))
+                    if answered.any()
+                    else 1.0
+                ),
+                "answerable_right": float((right & answered)[answerable].mean()),
+                "accuracy": float(
+                    np.average(np.where(answerable, right & answered, ~answered), weights=weights)
+                ),
+                "no_answer_accuracy": float((~answered)[~answerable].mean()),
+            }
+        )
+    return points
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=SHARED)
+    parser.add_argument("--work-dir", type=Path, default=Path("data/quote_calibration"))
+    parser.add_argument("--out", type=Path, default=QUOTE_CALIBRATION)
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    from sklearn.linear_model import LogisticRegression
+
+    documents = args.work_dir / "documents"
+    questions = gather(args.shared, documents)
+    questions += other_topics(questions, args.seed)
+    cache = args.work_dir / "rows.json"
+    if cache.is_file() and json.loads(cache.read_text())["questions"] == len(questions):
+        rows = [Row(**row) for row in json.loads(cache.read_text())["rows"]]
+    else:
+        qa = QA(Settings(index_dir=args.work_dir / "index", documents=(documents,)))
+        qa.update([documents])
+        rows = collect(qa, questions)
+        cache.write_text(
+            json.dumps({"questions": len(questions), "rows": [asdict(r) for r in rows]})
+        )
+    kinds = {
+        kind: sum(r.kind == kind for r in rows)
+        for kind in ("answerable", "unanswerable", "other_topic")
+    }
+    logger.info(
+        "questions: %s; answered right when always answering: %d", kinds, sum(r.right for r in rows)
+    )
+    fitted = [r for r in rows if r.features is not None]
+    x = np.array([[r.features[name] for name in QUOTE_FEATURES] for r in fitted])  # type: ignore[index]
+    y = np.array([r.right for r in fitted], dtype=int)
+    answerable = np.array([r.answerable for r in fitted])
+    sizes = {True: sum(r.answerable for r in rows), False: sum(not r.answerable for r in rows)}
+    weights = np.array(
+        [(MIX["answerable"] if a else MIX["unanswerable"]) / sizes[bool(a)] for a in answerable]
+    )
+    # Weights averaging 1 over all questions, so the regularisation weighs as unweighted.
+    model = LogisticRegression(C=1.0, max_iter=1000).fit(
+        x, y, sample_weight=weights * len(rows)
+    )
+    probabilities = np.zeros(len(rows))
+    probabilities[[i for i, r in enumerate(rows) if r.features is not None]] = model.predict_proba(
+        x
+    )[:, 1]
+    points = curve(rows, probabilities)
+    qualifying = [p for p in points if p["precision"] >= PRECISION and p["answers_kept"] > 0]
+    # When no threshold reaches the precision, the most accurate one on the mix.
+    best = qualifying[0] if qualifying else max(points, key=lambda p: p["accuracy"])
+    print("threshold  answers kept  right when given  answerable right  no-answer acc")
+    for point in points:
+        mark = "  <- chosen" if point is best else ""
+        print(
+            f"  {point['threshold']:.2f}      {point['answers_kept']:.3f}         "
+            f"{100 * point['precision']:.1f}%            {100 * point['answerable_right']:.1f}%"
+            f"           {100 * point['no_answer_accuracy']:.1f}%{mark}"
+        )
+    calibration = {
+        "features": list(QUOTE_FEATURES),
+        "weights": [float(w) for w in model.coef_[0]],
+        "bias": float(model.intercept_[0]),
+        "threshold": best["threshold"],
+        "fitted_on": {
+            "files": list(SOURCES),
+            "questions": kinds,
+            "mix": MIX,
+            "label": "a quoted statement's sentence holds or overlaps the gold answer's place "
+            "(unanswerable: never right)",
+            "threshold_rule": f"lowest threshold (0.05..0.95) at which answers given on the "
+            f"weighted mix are right at least {PRECISION:.0%} of the time; if none, the most "
+            "accurate on the mix",
+        },
+        "curve": points,
+        "script": "scripts/calibrate_quotes.py",
+    }
+    args.out.write_text(json.dumps(calibration, indent=2) + "\n")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
