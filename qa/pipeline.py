@@ -105,6 +105,7 @@ class QA:
             focus_chars=self.settings.reader_focus_chars,
             first_passages=self.settings.reader_first_passages,
             early_margin=self.settings.reader_early_margin,
+            min_confidence=self.settings.min_confidence,
         )
 
     def _load(self) -> _Live:
@@ -118,7 +119,12 @@ class QA:
             index=index,
             retriever=retriever,
             reader=reader,
-            quotes=QuoteReader(index.documents, self.analyzer, span_reader=reader),
+            quotes=QuoteReader(
+                index.documents,
+                self.analyzer,
+                span_reader=reader,
+                min_confidence=self.settings.min_confidence,
+            ),
         )
 
     def _current(self) -> _Live:

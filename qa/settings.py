@@ -40,6 +40,10 @@ class Settings:
             the rest (default 2; 0 reads all at once; env ``QA_READER_FIRST``).
         reader_early_margin: The reader stops after the first passages when its best span
             there beats "no answer" by this much, in log probability (default 2.0).
+        min_confidence: Answer only when the calibrated confidence is at least this, between
+            0 and 1 (default None: each reader's calibrated threshold, 0.50 for answers and
+            0.30 for quotes; env ``QA_MIN_CONFIDENCE``). Higher: fewer answers, more of them
+            right (see the README's Evaluation for the curve).
         reader_focus_chars: Characters read of each of the other passages, around the
             sentence that best matches the question (0: whole passages; env
             ``QA_READER_FOCUS``).
@@ -79,6 +83,7 @@ class Settings:
     reader_first_passages: int = 2
     reader_early_margin: float = 2.0
     reader_focus_chars: int = 0
+    min_confidence: float | None = None
     top_k: int = 5
     chunk_size_chars: int = 1000
     chunk_overlap_chars: int = 150
@@ -111,6 +116,11 @@ class Settings:
             raise ValueError(
                 f"the time limit per file must be positive, not {self.file_time_limit_s} "
                 "(QA_FILE_TIME_LIMIT)"
+            )
+        if self.min_confidence is not None and not 0.0 <= self.min_confidence <= 1.0:
+            raise ValueError(
+                f"the minimum confidence must be between 0 and 1, not {self.min_confidence} "
+                "(QA_MIN_CONFIDENCE)"
             )
         if self.top_k < 1:
             raise ValueError(
@@ -181,6 +191,13 @@ class Settings:
                 changes["file_time_limit_s"] = float(value)
             except ValueError as exc:
                 raise ValueError(f"QA_FILE_TIME_LIMIT must be seconds, not {value!r}") from exc
+        if value := environ.get("QA_MIN_CONFIDENCE"):
+            try:
+                changes["min_confidence"] = float(value)
+            except ValueError as exc:
+                raise ValueError(
+                    f"QA_MIN_CONFIDENCE must be a number between 0 and 1, not {value!r}"
+                ) from exc
         if value := environ.get("QA_UPLOADS_DIR"):
             changes["uploads_dir"] = Path(value)
         if value := environ.get("QA_HOST"):

@@ -18,13 +18,12 @@ a question the documents do not answer is wrong.
 A logistic model from the reading's features (``QUOTE_FEATURES``) to "right" is fitted with the
 questions weighted 70% answerable, 30% not (as for the span reader's mix, see
 ``scripts/calibrate_reader.py``), and the threshold is the lowest at which the answers given
-are right at least 80% of the time (if none is, the one most often right on the mix).
+are right at least 80% of the time (``calibration_rule.py``).
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import logging
 import random
@@ -33,9 +32,13 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from calibration_rule import RULE, THRESHOLDS, chosen, fit_rows
+from train_reader import load_squad_file
 
 from qa import QA, Settings
 from qa.question import analyse_question
@@ -55,7 +58,6 @@ SOURCES = (
     "eval/squad2_fit_pool.json",
 )
 MIX = {"answerable": 0.70, "unanswerable": 0.30}
-PRECISION = 0.80
 # Articles longer than this many paragraphs (a Reddit dump) become one document a paragraph.
 MAX_PARAGRAPHS_PER_DOCUMENT = 80
 _BETWEEN = "\n\n"
@@ -84,19 +86,12 @@ class Row:
         return self.kind == "answerable"
 
 
-def _load(path: Path) -> list[dict[str, Any]]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        data: list[dict[str, Any]] = json.load(handle)["data"]
-    return data
-
-
 def gather(shared: Path, documents: Path) -> list[QuoteQuestion]:
     """Quote questions of the training files; their articles written to ``documents``."""
     documents.mkdir(parents=True, exist_ok=True)
     found: list[QuoteQuestion] = []
     for source_number, relative in enumerate(SOURCES):
-        for article_number, article in enumerate(_load(shared / relative)):
+        for article_number, article in enumerate(load_squad_file(shared / relative)):
             paragraphs = article["paragraphs"]
             asked = [
                 (number, qa)
@@ -201,16 +196,20 @@ def collect(qa: QA, questions: Sequence[QuoteQuestion]) -> list[Row]:
     return rows
 
 
+def weights_for(rows: Sequence[Row]) -> np.ndarray:
+    """Each row's weight, so that answerable and other questions carry their ``MIX`` shares."""
+    sizes = {True: sum(r.answerable for r in rows), False: sum(not r.answerable for r in rows)}
+    shares = {True: MIX["answerable"], False: MIX["unanswerable"]}
+    return np.array([shares[r.answerable] / sizes[r.answerable] for r in rows])
+
+
 def curve(rows: Sequence[Row], probabilities: np.ndarray) -> list[dict[str, float]]:
     answerable = np.array([r.answerable for r in rows])
-    sizes = {True: answerable.sum(), False: (~answerable).sum()}
-    weights = np.array(
-        [(MIX["answerable"] if a else MIX["unanswerable"]) / sizes[bool(a)] for a in answerable]
-    )
+    weights = weights_for(rows)
     right = np.array([r.right for r in rows])
     has = np.array([r.features is not None for r in rows])
     points = []
-    for threshold in np.round(np.arange(0.05, 0.96, 0.05), 2):
+    for threshold in THRESHOLDS:
         answered = has & (probabilities >= threshold)
         points.append(
             {
@@ -222,9 +221,6 @@ def curve(rows: Sequence[Row], probabilities: np.ndarray) -> list[dict[str, floa
                     else 1.0
                 ),
                 "answerable_right": float((right & answered)[answerable].mean()),
-                "accuracy": float(
-                    np.average(np.where(answerable, right & answered, ~answered), weights=weights)
-                ),
                 "no_answer_accuracy": float((~answered)[~answerable].mean()),
             }
         )
@@ -239,8 +235,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    from sklearn.linear_model import LogisticRegression
-
     documents = args.work_dir / "documents"
     questions = gather(args.shared, documents)
     questions += other_topics(questions, args.seed)
@@ -261,26 +255,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     logger.info(
         "questions: %s; answered right when always answering: %d", kinds, sum(r.right for r in rows)
     )
-    fitted = [r for r in rows if r.features is not None]
-    x = np.array([[r.features[name] for name in QUOTE_FEATURES] for r in fitted])  # type: ignore[index]
-    y = np.array([r.right for r in fitted], dtype=int)
-    answerable = np.array([r.answerable for r in fitted])
-    sizes = {True: sum(r.answerable for r in rows), False: sum(not r.answerable for r in rows)}
-    weights = np.array(
-        [(MIX["answerable"] if a else MIX["unanswerable"]) / sizes[bool(a)] for a in answerable]
+    coefficients, bias, probability = fit_rows(
+        [[r.features[n] for n in QUOTE_FEATURES] if r.features else None for r in rows],
+        [r.right for r in rows],
+        weights_for(rows),
     )
-    # Weights averaging 1 over all questions, so the regularisation weighs as unweighted.
-    model = LogisticRegression(C=1.0, max_iter=1000).fit(
-        x, y, sample_weight=weights * len(rows)
-    )
-    probabilities = np.zeros(len(rows))
-    probabilities[[i for i, r in enumerate(rows) if r.features is not None]] = model.predict_proba(
-        x
-    )[:, 1]
-    points = curve(rows, probabilities)
-    qualifying = [p for p in points if p["precision"] >= PRECISION and p["answers_kept"] > 0]
-    # When no threshold reaches the precision, the most accurate one on the mix.
-    best = qualifying[0] if qualifying else max(points, key=lambda p: p["accuracy"])
+    points = curve(rows, probability)
+    best = chosen(points)
     print("threshold  answers kept  right when given  answerable right  no-answer acc")
     for point in points:
         mark = "  <- chosen" if point is best else ""
@@ -291,8 +272,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     calibration = {
         "features": list(QUOTE_FEATURES),
-        "weights": [float(w) for w in model.coef_[0]],
-        "bias": float(model.intercept_[0]),
+        "weights": coefficients,
+        "bias": bias,
         "threshold": best["threshold"],
         "fitted_on": {
             "files": list(SOURCES),
@@ -300,9 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "mix": MIX,
             "label": "a quoted statement's sentence holds or overlaps the gold answer's place "
             "(unanswerable: never right)",
-            "threshold_rule": f"lowest threshold (0.05..0.95) at which answers given on the "
-            f"weighted mix are right at least {PRECISION:.0%} of the time; if none, the most "
-            "accurate on the mix",
+            "threshold_rule": RULE,
         },
         "curve": points,
         "script": "scripts/calibrate_quotes.py",

@@ -40,6 +40,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from calibration_rule import RULE, THRESHOLDS, chosen, fit_rows
 from train_reader import CALIBRATION_ARTICLES
 
 from qa import QA, Settings
@@ -51,9 +52,6 @@ logger = logging.getLogger("calibrate_reader")
 # Shares of the question mix the confidence is fitted and the threshold chosen on.
 MIX = {"answerable": 0.70, "not_covered": 0.20, "adversarial": 0.10}
 NOT_COVERED_QUESTIONS = 800
-# Answers given must be right (F1 >= 0.5) at least this often on the mix.
-PRECISION = 0.80
-THRESHOLDS = np.round(np.arange(0.05, 0.96, 0.05), 2)
 
 
 @dataclass(frozen=True)
@@ -140,7 +138,9 @@ def _model_key(model_dir: Path, reading: dict[str, float | int], questions: int)
     return f"{digest}-{json.dumps(reading, sort_keys=True)}-{questions}"
 
 
-def _questions(pool: dict[str, object], work_dir: Path, seed: int) -> tuple[Path, list]:
+def _questions(
+    pool: dict[str, object], work_dir: Path, seed: int
+) -> tuple[Path, list[tuple[str, EvalQuestion]]]:
     """The calibration corpus and the (group, question) pairs asked against it."""
     articles = pool["data"]
     assert isinstance(articles, list)
@@ -172,8 +172,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     if "dev_subset" in args.pool.name:
         raise SystemExit("refusing to calibrate on the report subset")
-    from sklearn.linear_model import LogisticRegression
-
     pool = json.loads(args.pool.read_text(encoding="utf-8"))
     documents_dir, questions = _questions(pool, args.work_dir, args.seed)
     reading = {"first_passages": args.first_passages, "early_margin": args.early_margin}
@@ -200,18 +198,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         qa.update([documents_dir])
         rows = collect(qa, questions)
         cache.write_text(json.dumps({"key": key, "rows": [asdict(r) for r in rows]}))
-    fitted = [r for r in rows if r.features is not None]
-    x = np.array([[r.features[name] for name in FEATURES] for r in fitted])  # type: ignore[index]
-    y = np.array([r.answerable and r.f1 >= 0.5 for r in fitted], dtype=int)
-    model = LogisticRegression(C=1.0, max_iter=1000).fit(
-        x, y, sample_weight=weights_for(rows)[[r.features is not None for r in rows]]
+    coefficients, bias, probability = fit_rows(
+        [[r.features[n] for n in FEATURES] if r.features else None for r in rows],
+        [r.answerable and r.f1 >= 0.5 for r in rows],
+        weights_for(rows),
     )
-    probabilities = np.zeros(len(rows))
-    probabilities[[i for i, r in enumerate(rows) if r.features is not None]] = model.predict_proba(
-        x
-    )[:, 1]
-    curve = points(rows, probabilities)
-    best = next((p for p in curve if p["precision"] >= PRECISION), curve[-1])
+    curve = points(rows, probability)
+    best = chosen(curve)
     print("threshold  answers kept  right when given  no-answer acc  answerable F1  overall F1")
     for point in curve:
         mark = "  <- chosen" if point is best else ""
@@ -228,8 +221,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     counts = {group: sum(r.group == group for r in rows) for group in MIX}
     calibration = {
         "features": list(FEATURES),
-        "weights": [float(w) for w in model.coef_[0]],
-        "bias": float(model.intercept_[0]),
+        "weights": coefficients,
+        "bias": bias,
         "threshold": best["threshold"],
         "fitted_on": {
             "file": args.pool.name,
@@ -237,10 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "questions": counts,
             "mix": MIX,
             "label": "best span F1 >= 0.5 against the gold answers (unanswerable: never right)",
-            "threshold_rule": (
-                f"lowest threshold (0.05..0.95) at which answers given on the weighted mix "
-                f"are right (F1 >= 0.5) at least {PRECISION:.0%} of the time"
-            ),
+            "threshold_rule": RULE,
         },
         "reading": reading,
         "curve": curve,

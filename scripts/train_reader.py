@@ -71,7 +71,8 @@ class Item:
     source: str
 
 
-def _load_squad(path: Path) -> list[dict[str, Any]]:
+def load_squad_file(path: Path) -> list[dict[str, Any]]:
+    """The articles (``data``) of a SQuAD-format file, gzipped or not."""
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as handle:
         data: list[dict[str, Any]] = json.load(handle)["data"]
@@ -115,7 +116,7 @@ def build_items(
     rng = random.Random(seed)
     items: list[Item] = []
     for source, (relative, share, negatives) in SOURCES.items():
-        articles = _load_squad(shared / relative)
+        articles = load_squad_file(shared / relative)
         before = len(items)
         for article in articles:
             if source == "squad2_fit_pool" and article.get("title") in calibration:

@@ -289,6 +289,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--report-dir", help="also write report.json and report.png (plots) into this folder"
     )
     evaluation.add_argument(
+        "--curve",
+        action="store_true",
+        help="answer every question, then print answers kept against no-answer accuracy "
+        "as the confidence needed to answer varies, with the product's own point",
+    )
+    evaluation.add_argument(
         "--reader-model",
         help="span reader model folder to read with instead of the shipped one "
         "(env QA_READER_MODEL)",

@@ -9,6 +9,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from qa import QA, Settings
+from qa.evaluation.curve import Scored
 
 
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -28,6 +29,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         settings,
         index_dir=Path(args.index_dir) if args.index_dir else work / "index",
         documents=(corpus.documents_dir,),
+        min_confidence=0.0 if args.curve else settings.min_confidence,
     )
     qa = QA(eval_settings)
     qa.update([corpus.documents_dir])
@@ -43,8 +45,13 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
             print(f"  {done}/{total} questions", file=sys.stderr)
 
     results = evaluate(qa, questions, progress=progress)
-    report = summarise(results)
     print(f"dataset {dataset} ({len(corpus.questions)} questions; evaluated {len(questions)})")
+    if args.curve:
+        from qa.evaluation.squad import scored_squad
+
+        print(_curve(qa, scored_squad(results), "F1"))
+        return 0
+    report = summarise(results)
     print(format_report(report))
     if args.report_dir:
         from qa.evaluation.report import write_report
@@ -67,6 +74,7 @@ def _eval_news(args: argparse.Namespace, settings: Settings, dataset: Path, work
         settings,
         index_dir=Path(args.index_dir) if args.index_dir else work / "index",
         documents=(documents,),
+        min_confidence=0.0 if args.curve else settings.min_confidence,
     )
     qa = QA(eval_settings)
     qa.update([documents])
@@ -75,6 +83,11 @@ def _eval_news(args: argparse.Namespace, settings: Settings, dataset: Path, work
         items = items[: args.limit]
     results = evaluate_news(qa, items)
     print(f"dataset {dataset} over {documents} ({len(qa.index.documents)} documents)")
+    if args.curve:
+        from qa.evaluation.news import scored_news
+
+        print(_curve(qa, scored_news(results), "right"))
+        return 0
     print(format_news_report(summarise_news(results), results))
     if args.report_dir:
         report_dir = Path(args.report_dir)
@@ -87,3 +100,15 @@ def _eval_news(args: argparse.Namespace, settings: Settings, dataset: Path, work
         (report_dir / "report.json").write_text(json.dumps(payload, indent=2) + "\n")
         print(f"report written to {report_dir / 'report.json'}")
     return 0
+
+
+def _curve(qa: QA, items: list[Scored], unit: str) -> str:
+    """The curve of a run that answered everything, with the product's own thresholds."""
+    from qa.evaluation.curve import curve, format_curve, point
+
+    chosen = point(items, qa.reader.calibration.threshold, qa.quotes.calibration.threshold)
+    header = (
+        "every answer given, then refused below each threshold "
+        f"({len(items)} questions; quotes at the same threshold, except on the last line)"
+    )
+    return header + "\n" + format_curve(curve(items), chosen, unit)

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qa.evaluation.curve import Scored
 from qa.evaluation.squad import normalize_answer
 from qa.pipeline import QA
 from qa.types import Answer
@@ -31,6 +32,7 @@ __all__ = [
     "format_news_report",
     "is_news_file",
     "load_news",
+    "scored_news",
     "span_counts",
 ]
 
@@ -61,6 +63,8 @@ class NewsResult:
     prediction: str
     confidence: float
     latency_ms: float
+    answerable: bool = True
+    quote_answer: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,9 +153,26 @@ def evaluate_news(qa: QA, items: Sequence[NewsItem]) -> list[NewsResult]:
                 prediction=answer.text,
                 confidence=answer.confidence,
                 latency_ms=1000 * (time.perf_counter() - started),
+                answerable=bool(item.gold),
+                quote_answer=answer.joined,
             )
         )
     return results
+
+
+def scored_news(results: Sequence[NewsResult]) -> list[Scored]:
+    """The questions (not conversations) as ``curve`` items, from a run answering all."""
+    return [
+        Scored(
+            answerable=r.answerable,
+            score=float(r.correct) if r.answerable else 0.0,
+            confidence=r.confidence,
+            answered=not r.abstained,
+            quote=r.quote_answer,
+        )
+        for r in results
+        if not r.conversation
+    ]
 
 
 def summarise_news(results: Sequence[NewsResult]) -> NewsReport:

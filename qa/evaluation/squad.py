@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from qa.evaluation.curve import Scored
 from qa.pipeline import QA
 from qa.types import Answer
 
@@ -127,6 +128,7 @@ class QuestionResult:
     f1: float
     retrieved_rank: int | None
     latency_ms: float
+    quote_answer: bool = False
 
 
 @dataclass(frozen=True)
@@ -285,11 +287,26 @@ def evaluate(
                 f1=f1,
                 retrieved_rank=ranks[0] if ranks else None,
                 latency_ms=latency_ms,
+                quote_answer=answer.joined,
             )
         )
         if progress is not None:
             progress(number + 1, len(questions))
     return results
+
+
+def scored_squad(results: Sequence[QuestionResult]) -> list[Scored]:
+    """The results as ``curve`` items (score: F1), from a run answering every question."""
+    return [
+        Scored(
+            answerable=r.answerable,
+            score=r.f1 if r.answerable else 0.0,
+            confidence=r.confidence,
+            answered=not r.abstained,
+            quote=r.quote_answer,
+        )
+        for r in results
+    ]
 
 
 def format_report(report: EvalReport) -> str:

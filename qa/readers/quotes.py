@@ -93,6 +93,8 @@ class QuoteReader:
             is the main input of the quote calibration (default None: no such support, for
             attribution alone).
         calibration: Confidence model and threshold (default: the shipped one).
+        min_confidence: Answer when the calibrated confidence is at least this (default
+            None: the calibration's threshold).
     """
 
     def __init__(
@@ -102,8 +104,10 @@ class QuoteReader:
         answer_words: int = _ANSWER_WORDS,
         span_reader: SpanReader | None = None,
         calibration: Calibration | None = None,
+        min_confidence: float | None = None,
     ) -> None:
         self.documents = documents
+        self.min_confidence = min_confidence
         self.span_reader = span_reader
         self.attributor = QuoteAttributor(analyzer)
         self.answer_words = answer_words
@@ -273,7 +277,10 @@ class QuoteReader:
         if not reading.chosen:
             return abstention(question, passages, 0.0)
         confidence = self.calibration.probability(reading.features)
-        if confidence < self.calibration.threshold:
+        threshold = self.calibration.threshold
+        if self.min_confidence is not None:
+            threshold = self.min_confidence
+        if confidence < threshold:
             return abstention(question, passages, confidence)
         citations: list[Citation] = []
         for found in reading.chosen:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
-import itertools
 import logging
 import math
 import re
@@ -19,6 +17,7 @@ from qa.question import Question
 from qa.readers.base import abstention
 from qa.readers.calibration import Calibration
 from qa.readers.focus import focus_range
+from qa.readers.lines import crosses, line_breaks
 from qa.readers.span_model import SpanModel
 from qa.types import Answer, Citation, Passage
 
@@ -103,6 +102,8 @@ class SpanReader:
             (default 0: all at once).
         early_margin: Stop after the first passages when their best span beats no-answer by
             this much, in log probability (default: never stop early).
+        min_confidence: Answer when the calibrated confidence is at least this (default
+            None: the calibration's threshold).
     """
 
     def __init__(
@@ -112,8 +113,10 @@ class SpanReader:
         focus_chars: int = 0,
         first_passages: int = 0,
         early_margin: float = math.inf,
+        min_confidence: float | None = None,
     ) -> None:
         self.documents = documents
+        self.min_confidence = min_confidence
         self.model = model or SpanModel()
         self.focus_chars = focus_chars
         self.first_passages = first_passages
@@ -148,6 +151,13 @@ class SpanReader:
     def calibration(self) -> Calibration:
         return self.model.calibration
 
+    @property
+    def threshold(self) -> float:
+        """The confidence an answer needs (``min_confidence``, else the calibrated one)."""
+        if self.min_confidence is not None:
+            return self.min_confidence
+        return self.calibration.threshold
+
     def warm_up(self) -> None:
         """Load the model now rather than on the first question."""
         self.model.warm_up()
@@ -176,6 +186,7 @@ class SpanReader:
         first = list(passages[: self.first_passages]) if self.first_passages else list(passages)
         rest = list(passages[len(first) :])
         found = _Found()
+        # The first passages are read together, so an answer they both hold is cited in both.
         self._read_into(found, question, first, [(p.start, p.end) for p in first])
         reading = self._gather(found)
         if rest and (not reading.places or reading.features["margin"] < self.early_margin):
@@ -193,7 +204,7 @@ class SpanReader:
         texts = [
             self.documents[p.doc_id].text[a:b] for p, (a, b) in zip(passages, ranges, strict=True)
         ]
-        breaks = [_boundaries(text) for text in texts]
+        breaks = [line_breaks(text) for text in texts]
         windows = self.model.score(question, texts)
         found.windows += len(windows)
         for window in windows:
@@ -206,7 +217,7 @@ class SpanReader:
                 window.start_log, window.end_log, null
             ):
                 char_start, char_end = window.offsets[first][0], window.offsets[last][1]
-                if char_end <= char_start or _crosses(
+                if char_end <= char_start or crosses(
                     breaks[window.text_index], char_start, char_end
                 ):
                     # An answer never runs from a heading or paragraph into the next.
@@ -288,7 +299,7 @@ class SpanReader:
         """
         reading = self.reading(question.text, passages)
         confidence = self.confidence(reading)
-        if reading.places and confidence < self.calibration.threshold:
+        if reading.places and confidence < self.threshold:
             described = self._description(question, reading)
             if described is not None:
                 reading, confidence = described, self.confidence(described)
@@ -352,30 +363,6 @@ class SpanReader:
             )
             for place in reading.places
         )
-
-
-def _boundaries(text: str) -> list[int]:
-    """Line breaks of ``text`` that end a heading or a paragraph, not a wrapped line.
-
-    A break ends one when the line before it ends a sentence, or is less than half as long
-    as the line after it (a heading above its paragraph). A line wrapped mid-sentence is
-    about as long as the next, or longer when the next is a paragraph's last line.
-    """
-    lines = text.split("\n")
-    found, position = [], 0
-    for line, following in itertools.pairwise(lines):
-        position += len(line)
-        ended = line.rstrip().endswith((".", "!", "?", ":", '"', "”", "’"))
-        if not line.strip() or ended or 2 * len(line.strip()) < len(following.strip()):
-            found.append(position)
-        position += 1
-    return found
-
-
-def _crosses(breaks: list[int], start: int, end: int) -> bool:
-    """Whether a line break (positions ``breaks``, sorted) falls inside ``start..end``."""
-    at = bisect.bisect_left(breaks, start)
-    return at < len(breaks) and breaks[at] < end
 
 
 def _distinct_places(members: list[SpanCandidate]) -> list[SpanCandidate]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
+from index import SentenceTransformerEmbedder
 from qa import QA
 from qa.readers.span_model import CALIBRATION_FILE, DEFAULT_READER_MODEL
 from qa.types import NO_ANSWER_TEXT
@@ -54,3 +56,15 @@ def test_a_question_about_something_no_document_covers_is_refused_with_low_confi
     answer = seed_qa.answer("Which team won the rugby league grand final?")
     assert answer.abstained
     assert answer.confidence < seed_qa.reader.calibration.threshold
+
+
+def test_a_higher_confidence_floor_refuses_what_the_default_answers(
+    seed_qa: QA, embedder: SentenceTransformerEmbedder
+) -> None:
+    question = "Who reported from Tehran for Al Jazeera?"
+    given = seed_qa.answer(question)
+    assert not given.abstained
+    careful = QA(replace(seed_qa.settings, min_confidence=0.99), embedder=embedder)
+    refused = careful.answer(question)
+    assert refused.abstained and refused.citations == ()
+    assert refused.confidence == pytest.approx(given.confidence)

@@ -10,13 +10,14 @@ import pytest
 from index import SentenceTransformerEmbedder
 from qa import QA, Settings
 from qa.question import analyse_question
+from qa.readers.lines import line_breaks
 from qa.readers.span_model import (
     CALIBRATION_FILE,
     DEFAULT_READER_MODEL,
     ReaderUnavailableError,
     SpanModel,
 )
-from qa.readers.span_reader import SpanReader, _boundaries
+from qa.readers.span_reader import SpanReader
 
 # A story nobody has published: the model cannot have seen it.
 LIBRARY = """New library opens in Tarrowby
@@ -169,7 +170,7 @@ def test_who_is_x_is_answered_with_the_phrase_that_describes_x(story_qa: QA) -> 
     ],
 )
 def test_answers_stop_at_headings_but_not_at_wrapped_lines(text: str, ends: int) -> None:
-    assert len(_boundaries(text)) == ends
+    assert len(line_breaks(text)) == ends
 
 
 def test_a_question_asked_again_is_not_read_again(

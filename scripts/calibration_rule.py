@@ -1,0 +1,60 @@
+"""What the calibration scripts share: the weighted logistic fit and the threshold rule.
+
+The rule, for the span reader (``calibrate_reader.py``) and quote answers
+(``calibrate_quotes.py``) alike: answer at the lowest threshold at which the answers given on
+the weighted mix are right at least ``PRECISION`` of the time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+PRECISION = 0.80
+THRESHOLDS = tuple(float(t) for t in np.round(np.arange(0.05, 0.96, 0.05), 2))
+RULE = (
+    f"lowest threshold (0.05..0.95) at which answers given on the weighted mix are right "
+    f"at least {PRECISION:.0%} of the time"
+)
+
+
+def fit(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> tuple[list[float], float]:
+    """Logistic regression weights and bias of ``y`` on ``x``, rows weighted by ``weights``.
+
+    The weights are scaled to average 1, so the regularisation weighs as it would unweighted.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    scaled = weights * len(weights) / weights.sum()
+    model = LogisticRegression(C=1.0, max_iter=1000).fit(x, y, sample_weight=scaled)
+    return [float(w) for w in model.coef_[0]], float(model.intercept_[0])
+
+
+def fit_rows(
+    features: Sequence[Sequence[float] | None], right: Sequence[bool], weights: np.ndarray
+) -> tuple[list[float], float, np.ndarray]:
+    """Fit on the rows that have features; P(right) for every row (0 for those without).
+
+    Args:
+        features: Each row's features, None where the reader found nothing to answer with.
+        right: Each row's label.
+        weights: Each row's weight in the mix.
+
+    Returns:
+        The weights and bias of the fit, and each row's probability.
+    """
+    kept = [i for i, row in enumerate(features) if row is not None]
+    x = np.array([features[i] for i in kept], dtype=float)
+    coefficients, bias = fit(x, np.array([right[i] for i in kept], dtype=int), weights[kept])
+    z = np.clip(x @ np.asarray(coefficients) + bias, -60.0, 60.0)
+    probability = np.zeros(len(features))
+    probability[kept] = 1.0 / (1.0 + np.exp(-z))
+    return coefficients, bias, probability
+
+
+def chosen(points: Sequence[dict[str, float]]) -> dict[str, float]:
+    """The point the rule picks among ``points`` (ordered by threshold, each with
+    ``precision`` and ``answers_kept``); when none qualifies, the one answering least."""
+    qualifying = [p for p in points if p["precision"] >= PRECISION and p["answers_kept"] > 0]
+    return qualifying[0] if qualifying else points[-1]
