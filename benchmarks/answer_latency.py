@@ -8,10 +8,12 @@ cores); questions are embedded by the real model. Then ``QA.answer()`` (retrieve
 warm) is timed on questions asked for the first time (the seed-article questions and SQuAD
 questions whose sentences are in the synthetic documents; each asked once, since a repeated
 question is answered from caches), with the peer's figure for comparison coming from
-benchmarks/index_build.py.
+benchmarks/index_build.py. Quote questions ("What did X say?", half of them "... about Y?")
+are timed apart, for the most quoted speakers of the corpus (statements are found only in
+corpora up to ``--statements-up-to`` chunks: parsing 100k chunks takes hours on two cores).
 
 Usage: .venv/bin/python benchmarks/answer_latency.py [--sizes 1000 10000 100000] [--questions 60]
-           [--baseline REV]
+           [--baseline REV] [--quote-questions 20] [--statements-up-to 2000]
 
 ``--baseline REV`` first runs this benchmark as it was at git revision REV (its code, unpacked
 beside this checkout so that it finds ../shared), in a child process on the same machine, and
@@ -172,6 +174,19 @@ def main() -> None:
         "--questions", type=int, default=60, help="SQuAD questions timed besides the seed ones"
     )
     parser.add_argument("--baseline", help="also time the code at this git revision, first")
+    parser.add_argument(
+        "--quote-questions",
+        type=int,
+        default=20,
+        help='quote questions timed ("What did X say?" for the most quoted speakers)',
+    )
+    parser.add_argument(
+        "--statements-up-to",
+        type=int,
+        default=2000,
+        help="find statements only in corpora up to this many chunks (parsing is slow); "
+        "larger ones get no quote timing",
+    )
     args = parser.parse_args()
     if args.baseline:
         run_baseline(args.baseline, args.sizes, args.questions)
@@ -189,16 +204,19 @@ def main() -> None:
     )
     print(
         f"{'chunks':>8} {'p50 ms':>8} {'p95 ms':>8} {'rep p50':>8} {'rep p95':>8} "
-        f"{'build s':>8} {'RSS MB':>8} {'disk B/chunk':>12} {'vector index':>12}"
+        f"{'build s':>8} {'RSS MB':>8} {'disk B/chunk':>12} {'vector index':>12} "
+        f"{'quote p50':>9} {'quote p95':>9}"
     )
+    topics = [q.rstrip("?").split()[-3:] for q in squad_questions(args.quote_questions)]
     for size in args.sizes:
         work = Path(tempfile.mkdtemp(prefix="qa-bench-latency-"))
         write_synthetic(work / "docs", size, sentences)
         started = time.perf_counter()
         seed_texts = set(seed_chunk_texts())
-        report = IndexBuilder(SyntheticVectors(real, seed_texts), work / "index").update(
-            [work / "docs"]
-        )
+        statements = size <= args.statements_up_to
+        report = IndexBuilder(
+            SyntheticVectors(real, seed_texts), work / "index", statements=statements
+        ).update([work / "docs"])
         build_s = time.perf_counter() - started
         qa = QA(Settings(index_dir=work / "index", documents=(work / "docs",)), embedder=real)
         qa.warm_up()
@@ -216,6 +234,21 @@ def main() -> None:
             qa.answer(question)
             repeats.append(1000 * (time.perf_counter() - began))
         repeats.sort()
+        quotes = []
+        if statements:
+            # The most quoted speakers: "What did X say?", and every other one about a topic.
+            speakers = [name for name, _ in qa.statements.speakers()[: args.quote_questions]]
+            for number, name in enumerate(speakers):
+                about = f" about {' '.join(topics[number % len(topics)])}" if number % 2 else ""
+                began = time.perf_counter()
+                qa.answer(f"What did {name} say{about}?")
+                quotes.append(1000 * (time.perf_counter() - began))
+            quotes.sort()
+        quote_cells = (
+            f"{statistics.median(quotes):>9.1f} {quotes[int(0.95 * (len(quotes) - 1))]:>9.1f}"
+            if quotes
+            else f"{'-':>9} {'-':>9}"
+        )
         disk = sum(p.stat().st_size for p in (work / "index").rglob("*") if p.is_file())
         manifest_kind = json.loads(
             next((work / "index" / "versions").glob("*/manifest.json")).read_text()
@@ -226,7 +259,7 @@ def main() -> None:
             f"{statistics.median(repeats):>8.1f} {repeats[int(0.95 * (len(repeats) - 1))]:>8.1f} "
             f"{build_s:>8.1f} "
             f"{rss_mb():>8.0f} {disk / report.total_chunks:>12.0f} "
-            f"{manifest_kind.get('kind', manifest_kind.get('type', '?')):>12}"
+            f"{manifest_kind.get('kind', manifest_kind.get('type', '?')):>12} {quote_cells}"
         )
         del qa
         shutil.rmtree(work, ignore_errors=True)

@@ -69,6 +69,7 @@ class IndexBuilder:
         engine: str = "local",
         ray_address: str | None = None,
         store: IndexStore | None = None,
+        statements: bool = True,
     ) -> None:
         if store is not None and store.index_dir != Path(index_dir):
             raise ValueError(f"the store given is {store.index_dir}'s, not {index_dir}'s")
@@ -83,6 +84,9 @@ class IndexBuilder:
         self.chunking = chunking or ChunkingConfig()
         self.embed_batch_size = embed_batch_size
         self.file_time_limit_s = file_time_limit_s
+        # Attributed statements are extracted with each document (off: only to measure
+        # what extracting them costs, in benchmarks/index_build.py).
+        self.statements = statements
 
     def _previous(self, rebuild: bool) -> StoredIndex | None:
         if rebuild or not self.store.exists():
@@ -145,13 +149,14 @@ class IndexBuilder:
                 progress=progress,
                 embed_batch_size=self.embed_batch_size,
                 excluded=excluded,
+                statements=self.statements,
             )
             return update.run(paths)
 
     def _prepared_files(self) -> PreparedFiles:
         """Where pending files are read and cut: this process, or Ray workers."""
         if self.engine != "ray":
-            return LocalFiles(self.file_time_limit_s)
+            return LocalFiles(self.file_time_limit_s, statements=self.statements)
         # Imported here: Ray is an optional extra, loaded only when its engine is asked for.
         from index.ray_engine import RayFiles, import_ray
 

@@ -55,14 +55,18 @@ class LocalFiles:
     Args:
         file_time_limit_s: Longest one PDF or HTML file may take to extract, in seconds,
             before it is refused (None: no limit; see ``ExtractionProcess``).
+        statements: Extract each document's attributed statements (default True).
     """
 
-    def __init__(self, file_time_limit_s: float | None = DEFAULT_TIME_LIMIT_S) -> None:
+    def __init__(
+        self, file_time_limit_s: float | None = DEFAULT_TIME_LIMIT_S, statements: bool = True
+    ) -> None:
         self.file_time_limit_s = file_time_limit_s
+        self.statements = statements
 
     def prepare(
         self, pending: Sequence[SourceFile], chunking: ChunkingConfig
     ) -> Generator[Prepared, None, None]:
         with ExtractionProcess(self.file_time_limit_s) as extraction:
             for source in pending:
-                yield Prepared(prepare_file(source, chunking, extraction.extract))
+                yield Prepared(prepare_file(source, chunking, extraction.extract, self.statements))

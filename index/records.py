@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from index.chunking import Chunk, ChunkingConfig, chunk_spans
@@ -14,6 +14,7 @@ from index.duplicates import sketch
 from index.formats import TextExtractor, extract
 from index.manifest import IndexedDocument
 from index.sentences import split_sentences
+from index.statements import STATEMENTS_VERSION, Statement, StatementExtractor
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,9 @@ class DocumentRecord(IndexedDocument):
         page_starts: For PDFs, the offset in ``text`` where each page starts.
         duplicates: Other files with the same story, not indexed separately.
         sketch: Shingle sketch of the article text, to recognise near-duplicates.
+        statements: Attributed statements (who said what), in document order; None when
+            the record was written before statements were extracted, or by another version
+            of the extraction (``with_statements``).
     """
 
     text: str
@@ -52,6 +56,7 @@ class DocumentRecord(IndexedDocument):
     page_starts: tuple[int, ...] = ()
     duplicates: tuple[DuplicateSource, ...] = ()
     sketch: tuple[int, ...] = ()
+    statements: tuple[Statement, ...] | None = None
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -88,6 +93,10 @@ class DocumentRecord(IndexedDocument):
             "page_starts": list(self.page_starts),
             "duplicates": [asdict(dup) for dup in self.duplicates],
             "sketch": list(self.sketch),
+            "statements": (
+                None if self.statements is None else [s.to_json() for s in self.statements]
+            ),
+            "statements_version": STATEMENTS_VERSION,
             "chunks": [[span.start, span.end] for span in self.chunks],
             "sentences": [[span.start, span.end] for span in self.sentences],
             "text": self.text,
@@ -110,6 +119,12 @@ class DocumentRecord(IndexedDocument):
             page_starts=tuple(int(p) for p in data.get("page_starts", ())),
             duplicates=tuple(DuplicateSource(**dup) for dup in data.get("duplicates", ())),
             sketch=tuple(int(v) for v in data.get("sketch", ())),
+            statements=(
+                None
+                if data.get("statements") is None
+                or data.get("statements_version") != STATEMENTS_VERSION
+                else tuple(Statement.from_json(s) for s in data["statements"])
+            ),
         )
 
 
@@ -117,12 +132,26 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-def make_record(document: Document, config: ChunkingConfig) -> DocumentRecord:
+_extractor = StatementExtractor()
+
+
+def with_statements(record: DocumentRecord) -> DocumentRecord:
+    """The record with its attributed statements (extracted now if it has none yet)."""
+    if record.statements is not None:
+        return record
+    return replace(record, statements=_extractor.extract(record.text, record.sentences))
+
+
+def make_record(
+    document: Document, config: ChunkingConfig, statements: bool = True
+) -> DocumentRecord:
     """Clean, chunk and sentence-split one document into the record the index stores.
 
     Args:
         document: The document.
         config: Chunk size and overlap.
+        statements: Extract its attributed statements too (default True; False leaves
+            ``statements`` None).
 
     Returns:
         The record; its chunks and sentences cover article text only, with exact offsets.
@@ -134,7 +163,7 @@ def make_record(document: Document, config: ChunkingConfig) -> DocumentRecord:
         for block in blocks
         for sentence in split_sentences(document.text, block.start, block.end)
     )
-    return DocumentRecord(
+    record = DocumentRecord(
         doc_id=document.doc_id,
         title=document.title,
         source_path=document.source_path,
@@ -148,6 +177,7 @@ def make_record(document: Document, config: ChunkingConfig) -> DocumentRecord:
         page_starts=document.page_starts,
         sketch=sketch(document.text, lines),
     )
+    return with_statements(record) if statements and record.chunks else record
 
 
 @dataclass(frozen=True)
@@ -171,7 +201,10 @@ class PreparedFile:
 
 
 def prepare_file(
-    source: SourceFile, config: ChunkingConfig, extract_text: TextExtractor = extract
+    source: SourceFile,
+    config: ChunkingConfig,
+    extract_text: TextExtractor = extract,
+    statements: bool = True,
 ) -> PreparedFile:
     """Read one file and make its record; the per-file work of an index update.
 
@@ -181,6 +214,7 @@ def prepare_file(
         source: A file found by ``scan``.
         config: Chunk size and overlap.
         extract_text: What extracts the text (default ``extract``; see ``make_document``).
+        statements: Extract the document's attributed statements (default True).
 
     Returns:
         The record (or None) with the file's problems.
@@ -194,7 +228,7 @@ def prepare_file(
     problems = [problem] if problem is not None else []
     if document is None:
         return PreparedFile(source, None, tuple(problems))
-    record = make_record(document, config)
+    record = make_record(document, config, statements)
     if not record.chunks:
         problems.append(
             FileProblem(str(source.path), "no article text left after removing page clutter")

@@ -30,7 +30,7 @@ from index.errors import NoDocumentsError
 from index.planning import UpdatePlan, is_gone, plan_update
 from index.preparing import LocalFiles, Prepared, PreparedFiles
 from index.progress import ProgressCallback, ProgressCounter
-from index.records import DocumentRecord, DuplicateSource
+from index.records import DocumentRecord, DuplicateSource, with_statements
 from index.spool import Spool
 from index.store import IndexStore, StoredIndex
 
@@ -94,8 +94,11 @@ class _Accepted:
     their vectors, wait in a temporary file (``index.spool``) until written.
     """
 
-    def __init__(self, index_dir: Path, previous: StoredIndex | None) -> None:
+    def __init__(
+        self, index_dir: Path, previous: StoredIndex | None, statements: bool = True
+    ) -> None:
         self.previous = previous
+        self.statements = statements
         self.held: dict[str, DocumentRecord | int] = {}
         self.sources: dict[str, list[DuplicateSource]] = {}
         self.spool = Spool(index_dir)
@@ -105,6 +108,9 @@ class _Accepted:
         if not record.sketch:
             # Indexed before sketches were stored: compute it once; the next write keeps it.
             record = replace(record, sketch=_sketch_of(record))
+        if self.statements and record.statements is None:
+            # Indexed before statements were extracted: extract them once, as for sketches.
+            record = with_statements(record)
         live = self.previous.documents.get(record.doc_id) if self.previous is not None else None
         if record is live:
             self.held[record.doc_id] = record
@@ -223,6 +229,8 @@ class IndexUpdate:
         embed_batch_size: Chunks sent to the model per call.
         excluded: Source paths of files removed on request: left out when found in a
             folder, indexed again (and no longer excluded) when named as a file.
+        statements: Give every document its attributed statements, extracting them for
+            documents indexed before there were any (default True).
     """
 
     def __init__(
@@ -235,6 +243,7 @@ class IndexUpdate:
         progress: ProgressCallback | None = None,
         embed_batch_size: int = 64,
         excluded: Sequence[str] = (),
+        statements: bool = True,
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -243,7 +252,7 @@ class IndexUpdate:
         self.files = files if files is not None else LocalFiles()
         self.excluded = tuple(excluded)
         self.progress = ProgressCounter(progress)
-        self.accepted = _Accepted(store.index_dir, previous)
+        self.accepted = _Accepted(store.index_dir, previous, statements)
         self.batcher = _Batcher(embedder, embed_batch_size, self.accepted.spool, self.progress)
         self.problems: list[FileProblem] = []
         self.added: list[str] = []

@@ -24,11 +24,13 @@ from qa.followup import FollowUpResolver, HistoryItem
 from qa.nlp import Analyzer, word_tokens
 from qa.question import Question, analyse_question
 from qa.readers.base import abstention
+from qa.readers.calibration import Calibration
 from qa.readers.quotes import QuoteReader
 from qa.readers.span_model import SpanModel
 from qa.readers.span_reader import SpanReader
 from qa.retriever import HybridRetriever, RetrievalConfig
 from qa.settings import Settings
+from qa.statements import StatementStore
 from qa.types import Answer, Passage
 
 logger = logging.getLogger(__name__)
@@ -119,13 +121,24 @@ class QA:
             index=index,
             retriever=retriever,
             reader=reader,
-            quotes=QuoteReader(
-                index.documents,
-                self.analyzer,
-                span_reader=reader,
-                min_confidence=self.settings.min_confidence,
-            ),
+            quotes=self._make_quote_reader(index, reader),
         )
+
+    def _make_quote_reader(
+        self, index: StoredIndex, reader: SpanReader, calibration: Calibration | None = None
+    ) -> QuoteReader:
+        return QuoteReader(
+            StatementStore(index.documents),
+            embedder=self._questions,
+            span_reader=reader,
+            calibration=calibration,
+            min_confidence=self.settings.min_confidence,
+        )
+
+    def quote_reader(self, calibration: Calibration) -> QuoteReader:
+        """A quote reader over the live index with another calibration (for fitting one)."""
+        live = self._current()
+        return self._make_quote_reader(live.index, live.reader, calibration)
 
     def _current(self) -> _Live:
         with self._swap_lock:
@@ -183,6 +196,17 @@ class QA:
     def quotes(self) -> QuoteReader:
         """The quote reader "What did X say?" questions go to now."""
         return self._current().quotes
+
+    @property
+    def statements(self) -> StatementStore:
+        """Who said what: every attributed statement of the live index, by speaker.
+
+        Example:
+            >>> qa.statements.speakers()[:2]
+            [('Charles Clarke', 12), ('Tessa Jowell', 7)]
+            >>> [s.text for s in qa.statements.statements("Larijani")]
+        """
+        return self._current().quotes.store
 
     def reload(self) -> None:
         """Load the live index version from disk and switch to it."""
@@ -264,9 +288,9 @@ class QA:
     def _read(self, live: _Live, question: Question, passages: Sequence[Passage]) -> Answer:
         """Route the question: "What did X say?" to quote attribution, the rest to the reader.
 
-        When X made statements in the retrieved documents, the quote reader answers or, when
-        none of them is likely to answer the question (X spoke, but about something else),
-        abstains. When X made none there, the
+        When the index holds statements by X (in any document), the quote reader answers
+        or, when none of them is likely to answer the question (X spoke, but about something
+        else), abstains. When it holds none (or the index predates statements), the
         question may not be asking for a statement ("What did Chopin write on the box?"), so
         the span reader reads the passages like any other question, and abstains if they do
         not answer or if its answer's sentence does not name X.
@@ -278,13 +302,22 @@ class QA:
             return live.quotes.answer(question, passages, reading)
         answer = live.reader.read(question, passages)
         # What X said, announced or wrote is told where X is named: an answer from a sentence
-        # that does not name X is someone else's statement or an unrelated fact.
+        # that does not name X is someone else's statement or an unrelated fact. Nor is one
+        # that the documents attribute to another person ("Commenting on the delay to the
+        # Coldplay album, Mr Levy said that ...").
+        if answer.abstained:
+            return answer
         surname = word_tokens(question.speaker)[-1:]
-        if (
-            answer.abstained
-            or not surname
-            or any(surname[0] in word_tokens(citation.sentence) for citation in answer.citations)
-        ):
+        store = live.quotes.store
+        named = not surname or any(
+            surname[0] in word_tokens(citation.sentence) for citation in answer.citations
+        )
+        others = any(
+            not store.match_speaker(question.speaker, speaker)
+            for citation in answer.citations
+            for speaker in store.speakers_at(citation.doc_id, citation.start, citation.end)
+        )
+        if named and not others:
             return answer
         return abstention(question, passages, answer.confidence)
 

@@ -43,7 +43,7 @@ from train_reader import load_squad_file
 from qa import QA, Settings
 from qa.question import analyse_question
 from qa.readers.calibration import Calibration
-from qa.readers.quotes import QUOTE_CALIBRATION, QUOTE_FEATURES, QuoteReader
+from qa.readers.quotes import QUOTE_CALIBRATION, QUOTE_FEATURES
 
 logger = logging.getLogger("calibrate_quotes")
 
@@ -166,7 +166,7 @@ def collect(qa: QA, questions: Sequence[QuoteQuestion]) -> list[Row]:
     always = Calibration(
         weights=(0.0,) * len(QUOTE_FEATURES), bias=0.0, threshold=0.0, features=QUOTE_FEATURES
     )
-    reader = QuoteReader(qa.index.documents, qa.analyzer, span_reader=qa.reader, calibration=always)
+    reader = qa.quote_reader(always)
     rows = []
     for number, item in enumerate(questions):
         question = analyse_question(item.question)

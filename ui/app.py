@@ -10,9 +10,16 @@ from typing import Any
 import gradio as gr
 
 from qa import QA, EmptyQuestionError, Settings
-from ui.formatting import answer_html, human_size, question_html, sources_html, status_html
+from ui.formatting import (
+    answer_html,
+    human_size,
+    question_html,
+    sources_html,
+    status_html,
+)
 from ui.style import CSS, SCRIPT, theme
 from ui.uploads import DocumentLibrary, IncomingFile, UploadRefused, supported_suffixes
+from ui.who_said_what import said_html, speaker_choices, who_said_what
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +106,19 @@ def build_app(qa: QA, settings: Settings | None = None) -> gr.Blocks:
     def refresh() -> tuple[str, Any]:
         return sources_html(library.rows()), gr.update(choices=_choices(library), value=None)
 
+    def refresh_speakers(current: str | None) -> tuple[Any, str]:
+        # After the index changes the chosen speaker stays chosen while anyone is still
+        # called so, and their statements are shown again from the new index.
+        store = qa.statements
+        kept = current if current and store.match(current) else None
+        count = len(store.speakers())
+        info = (
+            f"{count} {'person is' if count == 1 else 'people are'} quoted in your documents. "
+            "Type to filter, or type part of a name (a surname) to see everyone it can mean."
+        )
+        chosen = gr.update(choices=speaker_choices(store), value=kept, info=info)
+        return chosen, who_said_what(store, kept)
+
     def on_upload(
         paths: list[str] | None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio injects it by this default)
@@ -153,51 +173,72 @@ def build_app(qa: QA, settings: Settings | None = None) -> gr.Blocks:
         gr.HTML(
             '<div class="qa-header"><h1>Ask your documents</h1>'
             "<p>Every answer is copied word for word from your documents. Click a marker "
-            "such as [1] to see the passage it comes from, with the answer marked.</p>"
+            "such as [1] to see the passage it comes from, with the answer marked. "
+            "<em>Who said what</em> lists everyone your documents quote.</p>"
             '<a class="qa-jump" href="#qa-sources-panel">Your documents and uploads ↓</a></div>',
             elem_id="qa-header",
         )
         with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=300):
-                with gr.Row(elem_id="qa-clear-row"):
-                    clear = gr.Button(
-                        "New conversation", size="sm", variant="secondary", elem_id="qa-clear"
+            with gr.Column(scale=3, min_width=300), gr.Tabs(elem_id="qa-tabs"):
+                with gr.Tab("Ask", id="ask", elem_id="qa-ask-tab"):
+                    with gr.Row(elem_id="qa-clear-row"):
+                        clear = gr.Button(
+                            "New conversation",
+                            size="sm",
+                            variant="secondary",
+                            elem_id="qa-clear",
+                        )
+                    chatbot = gr.Chatbot(
+                        label="Conversation",
+                        show_label=False,
+                        elem_id="qa-chat",
+                        layout="panel",
+                        height=620,
+                        autoscroll=False,
+                        latex_delimiters=[],
+                        feedback_options=None,
+                        buttons=[],
+                        placeholder=(
+                            "Ask a question about your documents, or pick an example below."
+                        ),
                     )
-                chatbot = gr.Chatbot(
-                    label="Conversation",
-                    show_label=False,
-                    elem_id="qa-chat",
-                    layout="panel",
-                    height=620,
-                    autoscroll=False,
-                    latex_delimiters=[],
-                    feedback_options=None,
-                    buttons=[],
-                    placeholder="Ask a question about your documents, or pick an example below.",
-                )
-                with gr.Row(equal_height=True):
-                    question = gr.Textbox(
-                        label="Your question",
-                        placeholder="For example: What did Larijani say?",
-                        elem_id="qa-question",
-                        scale=5,
-                        autofocus=True,
-                        max_length=MAX_QUESTION_CHARS,
+                    with gr.Row(equal_height=True):
+                        question = gr.Textbox(
+                            label="Your question",
+                            placeholder="For example: What did Larijani say?",
+                            elem_id="qa-question",
+                            scale=5,
+                            autofocus=True,
+                            max_length=MAX_QUESTION_CHARS,
+                        )
+                        ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-ask")
+                    gr.Markdown("**Examples** (click one to ask it)")
+                    with gr.Row(elem_id="qa-examples"):
+                        example_buttons = [(gr.Button(text, size="sm"), text) for text in EXAMPLES]
+                    with gr.Accordion("Settings", open=False, elem_id="qa-settings"):
+                        passages = gr.Slider(
+                            minimum=1,
+                            maximum=MAX_PASSAGES,
+                            value=min(settings.top_k, MAX_PASSAGES),
+                            step=1,
+                            label="Passages consulted per question",
+                            info="More passages can find answers in more places, but take longer.",
+                            elem_id="qa-passages",
+                        )
+                with gr.Tab("Who said what", id="said", elem_id="qa-said-tab") as said_tab:
+                    gr.Markdown(
+                        "Everyone your documents quote, and what each said: in their "
+                        "own words (quoted) or as the writer reports it."
                     )
-                    ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-ask")
-                gr.Markdown("**Examples** (click one to ask it)")
-                with gr.Row(elem_id="qa-examples"):
-                    example_buttons = [(gr.Button(text, size="sm"), text) for text in EXAMPLES]
-                with gr.Accordion("Settings", open=False, elem_id="qa-settings"):
-                    passages = gr.Slider(
-                        minimum=1,
-                        maximum=MAX_PASSAGES,
-                        value=min(settings.top_k, MAX_PASSAGES),
-                        step=1,
-                        label="Passages consulted per question",
-                        info="More passages can find answers in more places, but take longer.",
-                        elem_id="qa-passages",
+                    speaker = gr.Dropdown(
+                        choices=[],
+                        value=None,
+                        label="Speaker",
+                        allow_custom_value=True,
+                        filterable=True,
+                        elem_id="qa-speaker",
                     )
+                    said = gr.HTML(said_html(None, [], 1), elem_id="qa-said")
             with gr.Column(scale=2, min_width=280, elem_id="qa-sources-panel"):
                 gr.Markdown("## Your documents")
                 sources = gr.HTML(sources_html(library.rows()), elem_id="qa-sources")
@@ -255,6 +296,13 @@ def build_app(qa: QA, settings: Settings | None = None) -> gr.Blocks:
         chatbot.clear(
             lambda: ([], ""), None, [conversation, question], queue=False, api_visibility="private"
         )
+        # The speaker list follows the index: on load, on opening its tab, after each change.
+        speakers_io = {
+            "fn": refresh_speakers,
+            "inputs": [speaker],
+            "outputs": [speaker, said],
+            "api_visibility": "private",
+        }
         upload.upload(
             on_upload,
             [upload],
@@ -264,7 +312,7 @@ def build_app(qa: QA, settings: Settings | None = None) -> gr.Blocks:
             show_progress="full",
             show_progress_on=[upload],
             api_visibility="private",
-        )
+        ).then(**speakers_io)  # type: ignore[arg-type]
         remove_choice.change(
             on_choose,
             [remove_choice],
@@ -293,8 +341,16 @@ def build_app(qa: QA, settings: Settings | None = None) -> gr.Blocks:
             concurrency_limit=1,
             concurrency_id=INDEX_WRITES,
             api_visibility="private",
+        ).then(**speakers_io)  # type: ignore[arg-type]
+        speaker.change(
+            lambda name: who_said_what(qa.statements, name),
+            [speaker],
+            [said],
+            api_visibility="private",
         )
+        said_tab.select(**speakers_io)  # type: ignore[arg-type]
         app.load(refresh, None, [sources, remove_choice], api_visibility="private")
+        app.load(**speakers_io)  # type: ignore[arg-type]
         gr.api(  # type: ignore[attr-defined]
             ask, api_name="ask", concurrency_limit=ANSWER_CONCURRENCY
         )

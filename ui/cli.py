@@ -184,6 +184,47 @@ def _cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from index import IndexStore
+    from qa.statements import StatementStore, statements_json
+
+    store = IndexStore(settings.index_dir)
+    if not store.exists():
+        raise FileNotFoundError(
+            f"no index in {settings.index_dir}; run `qa index` (or `qa ask`) first"
+        )
+    statements = StatementStore(store.load().documents)
+    if not args.speaker:
+        speakers = statements.speakers()
+        if args.json:
+            print(json.dumps([{"speaker": n, "statements": c} for n, c in speakers], indent=2))
+        else:
+            for name, count in speakers:
+                print(f"{count:5d}  {name}")
+        return 0
+    found = statements.statements(args.speaker)
+    if args.json:
+        print(json.dumps(statements_json(found, statements), indent=2, ensure_ascii=False))
+        return 0 if found else 1
+    if not found:
+        print(f"No statements by {args.speaker} in the indexed documents.", file=sys.stderr)
+        return 1
+    for number, item in enumerate(found, start=1):
+        kind = "quoted" if item.direct else "reported"
+        verb = f", {item.verb}" if item.verb else ", quotation goes on"
+        print(f"[{number}] {item.speaker} ({kind}{verb}): “{item.text}”")
+        for citation in statements.citations(item):
+            print(
+                f"      {citation.title} ({citation.source_path}, chars "
+                f"{citation.start}-{citation.end})"
+            )
+        for path in item.also_in:
+            print(f"      also in {path}")
+    return 0
+
+
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from ui.app import serve
 
@@ -266,6 +307,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     with_index_dir(commands.add_parser("docs", help="list the indexed documents"))
 
+    quotes = with_index_dir(
+        commands.add_parser(
+            "quotes",
+            help="who said what: the speakers quoted in the documents, or one's statements",
+        )
+    )
+    quotes.add_argument(
+        "speaker", nargs="?", help='a name ("Larijani", "Charles Clarke"); none: list speakers'
+    )
+    quotes.add_argument("--json", action="store_true", help="print JSON")
+
     serve = with_index_dir(commands.add_parser("serve", help="start the web page"))
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 7860)")
@@ -322,6 +374,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "index": _cmd_index,
         "ask": _cmd_ask,
         "docs": _cmd_docs,
+        "quotes": _cmd_quotes,
         "serve": _cmd_serve,
         "eval": run_eval,
     }

@@ -12,6 +12,7 @@ from qa import Answer, Citation, Passage, Span
 # a monochrome display and copy-and-paste.
 ANSWER_OPEN = "[answer: "
 ANSWER_CLOSE = "]"
+# A statement's span in its source, marked as an answer's is but named for what it is.
 RELATED_LABEL = "may help, not an answer"
 PREVIEW_CHARS = 280
 # A source's heading shows its cited sentence up to this many characters.
@@ -103,13 +104,18 @@ def _pieces(citations: Sequence[Citation]) -> list[_Piece]:
     return pieces
 
 
-def highlighted_passage(citations: Sequence[Citation]) -> str:
-    """A cited passage as HTML, each answer span in ``<mark>`` with visible text markers."""
+def highlighted_passage(citations: Sequence[Citation], opening: str = ANSWER_OPEN) -> str:
+    """A cited passage as HTML, each cited span in ``<mark>`` with visible text markers.
+
+    Args:
+        citations: The spans cited in one passage (at least one).
+        opening: The words opening each marked span (default ``ANSWER_OPEN``).
+    """
     parts: list[str] = []
     for piece in _pieces(citations):
         if piece.role == "answer":
             parts.append(
-                f'<mark class="qa-answer"><span class="qa-marker">{text(ANSWER_OPEN)}</span>'
+                f'<mark class="qa-answer"><span class="qa-marker">{text(opening)}</span>'
                 f"{text(piece.text)}"
                 f'<span class="qa-marker">{text(ANSWER_CLOSE)}</span></mark>'
             )
@@ -120,7 +126,7 @@ def highlighted_passage(citations: Sequence[Citation]) -> str:
     return "".join(parts)
 
 
-def _file_name(source_path: str) -> str:
+def file_name(source_path: str) -> str:
     return source_path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
@@ -174,7 +180,7 @@ def source_html(key: str, number: int, citations: Sequence[Citation], open_: boo
         f'<span class="qa-heading-sentence"> — {text(_quoted(first.sentence))}</span></summary>'
         f'<blockquote class="qa-passage">{highlighted_passage(citations)}</blockquote>'
         f'<p class="qa-meta">From <span class="qa-file">'
-        f"{text(_file_name(first.source_path))}</span>; {label} {text(spans)}; passage at "
+        f"{text(file_name(first.source_path))}</span>; {label} {text(spans)}; passage at "
         f"{text(location(first.passage_span.start, first.passage_span.end))}.</p>"
         "</details>"
     )
@@ -190,7 +196,7 @@ def related_html(number: int, passage: Passage) -> str:
         f'<span class="qa-title">{text(passage.title)}</span> '
         f'<span class="qa-where">({RELATED_LABEL})</span></summary>'
         f'<blockquote class="qa-passage">{text(preview)}{more}</blockquote>'
-        f'<p class="qa-meta">From <span class="qa-file">{text(_file_name(passage.source_path))}'
+        f'<p class="qa-meta">From <span class="qa-file">{text(file_name(passage.source_path))}'
         f"</span>; passage at {text(location(passage.start, passage.end))}.</p>"
         "</details>"
     )
@@ -203,7 +209,7 @@ def copy_text(answer: Answer) -> str:
         first = group[0]
         where = "; ".join(location(c.start, c.end, c.page) for c in group)
         lines.append(
-            f"[{number}] {first.title} ({_file_name(first.source_path)}, {where}): "
+            f"[{number}] {first.title} ({file_name(first.source_path)}, {where}): "
             f"“{' '.join(first.sentence.split())}”"
         )
     return "\n".join(lines)

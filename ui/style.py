@@ -94,6 +94,27 @@ table.qa-sources th, table.qa-sources td {
   border-bottom: 1px solid var(--border-color-primary);
 }
 table.qa-sources th[scope="row"] { font-weight: 400; overflow-wrap: anywhere; }
+/* The chosen tab's name in orange-700 (5.2:1 on white), not the accent orange (2.8:1). */
+#qa-tabs button[role="tab"][aria-selected="true"] { color: #c2410c; }
+.dark #qa-tabs button[role="tab"][aria-selected="true"] { color: var(--color-accent); }
+/* Who said what: each statement is labelled in words as quoted or reported. */
+.qa-said p { margin: 0.3em 0; }
+.qa-said-heading { font-size: 1.15em; margin: 0.5em 0 0.2em; }
+ol.qa-statements { margin: 0.4em 0; padding-left: 1.6em; }
+li.qa-statement { margin: 0.5em 0 0.9em; }
+/* Gradio's prose styles run a list item's paragraphs together on one line. */
+#qa-said li.qa-statement > p { display: block; }
+.qa-said-text { overflow-wrap: anywhere; }
+.qa-speaker { font-weight: 700; }
+.qa-kind {
+  display: inline-block; margin-right: 0.3em; padding: 0 0.4em; border-radius: 3px;
+  border: 1px solid currentColor; font-size: 0.8em; font-weight: 700;
+}
+.qa-kind.qa-quoted { color: #1e3a8a; background: #dbeafe; }
+.qa-kind.qa-reported { color: #374151; background: #f3f4f6; }
+.dark .qa-kind.qa-quoted { color: #dbeafe; background: #1e3a8a; }
+.dark .qa-kind.qa-reported { color: #f3f4f6; background: #374151; }
+#qa-said details.qa-citation > summary { cursor: pointer; }
 .qa-status ul { margin: 0.3em 0; padding-left: 1.2em; }
 .qa-status.qa-error { color: var(--error-text-color, #b00020); }
 .qa-confirm { border: 1px solid var(--error-border-color, #b00020); border-radius: 6px; }

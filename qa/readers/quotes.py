@@ -1,4 +1,4 @@
-"""Quote questions: "What did X say (about Y)?" answered with X's statements, each cited."""
+"""Quote questions: "What did X say (about Y)?" answered from X's stored statements, each cited."""
 
 from __future__ import annotations
 
@@ -6,40 +6,57 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.citations import Documents, cite
-from qa.nlp import Analyzer, stem_words, word_tokens
-from qa.question import Question, content_words
-from qa.readers.attribution import QuoteAttributor, Statement
+import numpy as np
+import numpy.typing as npt
+
+from index import Embedder
+from index.caching import SharedLRU
+from qa.nlp import word_tokens
+from qa.question import Question
 from qa.readers.base import abstention
 from qa.readers.calibration import Calibration
 from qa.readers.span_reader import SpanReader
+from qa.statements import SpeakerStatement, StatementStore, cite_place
 from qa.types import Answer, Citation, Passage
 
 # Inputs of the quote calibration, in order (see QuoteReader.reading).
-QUOTE_FEATURES = ("support", "topic_in_sentence")
+QUOTE_FEATURES = ("support", "topic_similarity")
 QUOTE_CALIBRATION = Path(__file__).resolve().parent / "quote_calibration.json"
 
 # An attribution answer quotes at most about this many words: the best statement of each
-# document that has one, then more of them, direct quotations first, while they fit.
+# document that has one, then more of them, while they fit.
 _ANSWER_WORDS = 80
+# "About Y": statements this much less similar to Y than the best one are left out.
+_TOPIC_MARGIN = 0.08
+# Retrieved passages the span reader reads beside the statements' paragraphs (``_support``).
+_SUPPORT_PASSAGES = 2
 
 
 @dataclass(frozen=True)
 class _Found:
-    """A statement found for the answer, with what ranks it within its document.
+    """A statement considered for the answer.
 
     Attributes:
-        doc_id: Its document.
-        statement: Where it stands.
-        rank: Topic words in its sentence, direct or not, earlier first (higher is better).
-        topic_in_sentence: Share of the question's topic words its sentence names (0..1;
-            0 when the question names no topic).
+        item: The statement (with every place it stands).
+        rank: What orders it within its document (higher is better): its similarity to
+            the topic asked about, then direct quotation, then earlier.
+        similarity: Cosine similarity of the topic to the statement or its passage (1.0
+            when the question names no topic).
     """
 
-    doc_id: str
-    statement: Statement
-    rank: tuple[int, int, int]
-    topic_in_sentence: float = 0.0
+    item: SpeakerStatement
+    rank: tuple[float, int, int]
+    similarity: float = 1.0
+    going_on: tuple[SpeakerStatement, ...] = ()
+
+    @property
+    def items(self) -> tuple[SpeakerStatement, ...]:
+        """The statement and the quotation going on from it."""
+        return (self.item, *self.going_on)
+
+    @property
+    def doc_id(self) -> str:
+        return self.item.first.doc_id
 
 
 @dataclass(frozen=True)
@@ -47,20 +64,14 @@ class QuoteReading:
     """The statements chosen for a quote question, before the answer/abstain decision.
 
     Attributes:
-        chosen: The statements the answer would quote, in document order.
-        features: Inputs of the quote calibration (see ``QUOTE_FEATURES``); empty when no
-            statement by the speaker was found.
+        chosen: The statements the answer would quote (each with the quotation going on
+            from it), in document order.
+        features: Inputs of the quote calibration (see ``QUOTE_FEATURES``); empty when the
+            documents hold no statement by the speaker.
     """
 
     chosen: tuple[_Found, ...]
     features: dict[str, float] = field(default_factory=dict)
-
-
-def _paragraph(text: str, statement: Statement) -> tuple[int, int]:
-    """The line (paragraph) of ``text`` that holds the statement's sentence."""
-    start = text.rfind("\n", 0, statement.sentence_start) + 1
-    end = text.find("\n", statement.sentence_end)
-    return start, end if end >= 0 else len(text)
 
 
 def shipped_quote_calibration() -> Calibration:
@@ -69,29 +80,31 @@ def shipped_quote_calibration() -> Calibration:
 
 
 class QuoteReader:
-    """Answers attribution questions ("What did X say?") from the retrieved documents.
+    """Answers attribution questions ("What did X say?") from the statement store.
 
-    Every retrieved document is searched for the speaker's statements. The answer quotes the
-    best statement of each document that has one (direct quotations before reported speech,
-    and for "What did X say about Y?" those whose sentence names Y), then more of them while
-    the answer stays short, each cited where it stands. Its confidence comes from a logistic
-    calibration (``QUOTE_FEATURES``) over how sure the span reader is of an answer within the
-    statements, reading their paragraphs, and how much of the topic their sentences name;
-    below the calibration's threshold the reader abstains rather than present an unrelated
-    quote.
+    The index found every attributed statement when it indexed the documents, so nothing
+    is parsed here. "What did X say?" gathers X's statements across documents: the best of
+    each document (direct quotations first), the documents the retriever ranked highest
+    first, then more while the answer stays short. "What did X say about Y?" ranks them by
+    the embedding model's similarity of Y to each statement and to the paragraph that
+    holds it, and keeps those close to the best. A quotation that goes on past its
+    sentence, into the next paragraph too, is quoted on. Confidence comes from a logistic
+    calibration (``QUOTE_FEATURES``) of the topic similarity and of how sure the span reader,
+    asked what the documents say about Y (the retrieved passages and the statements'
+    paragraphs), is of an answer inside the statements; below its threshold the reader
+    abstains rather than present an unrelated quote.
 
     Example:
-        >>> reader = QuoteReader(index.documents, Analyzer())
+        >>> reader = QuoteReader(StatementStore(index.documents), embedder)
         >>> reader.read(analyse_question("What did Larijani say?"), passages).text
 
     Args:
-        documents: Document texts by id (``StoredIndex.documents`` will do).
-        analyzer: The parser.
-        answer_words: About how many words the answer quotes at most (one statement per
-            document is always kept).
-        span_reader: The span reader, whose confidence in an answer within the statements
-            is the main input of the quote calibration (default None: no such support, for
-            attribution alone).
+        store: The statements of the index version.
+        embedder: The embedding model (a ``RecentTexts`` shares the question's vector).
+        answer_words: About how many words the answer quotes at most (one statement is
+            always kept).
+        span_reader: The span reader, whose confidence in an answer within the statements'
+            paragraphs is the main input of the calibration (None: no such support).
         calibration: Confidence model and threshold (default: the shipped one).
         min_confidence: Answer when the calibrated confidence is at least this (default
             None: the calibration's threshold).
@@ -99,19 +112,20 @@ class QuoteReader:
 
     def __init__(
         self,
-        documents: Documents,
-        analyzer: Analyzer,
+        store: StatementStore,
+        embedder: Embedder | None = None,
         answer_words: int = _ANSWER_WORDS,
         span_reader: SpanReader | None = None,
         calibration: Calibration | None = None,
         min_confidence: float | None = None,
     ) -> None:
-        self.documents = documents
-        self.min_confidence = min_confidence
-        self.span_reader = span_reader
-        self.attributor = QuoteAttributor(analyzer)
+        self.store = store
+        self.embedder = embedder
         self.answer_words = answer_words
+        self.span_reader = span_reader
+        self.min_confidence = min_confidence
         self._calibration = calibration
+        self._vectors: SharedLRU[str, npt.NDArray[np.float32]] = SharedLRU(4096)
 
     @property
     def calibration(self) -> Calibration:
@@ -120,113 +134,128 @@ class QuoteReader:
             self._calibration = shipped_quote_calibration()
         return self._calibration
 
-    def _stems(self, words: Sequence[str]) -> list[str]:
-        return stem_words(words)
+    def _embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        assert self.embedder is not None
+        embedder = self.embedder
 
-    def _paragraph_stems(self, text: str, statement: Statement) -> set[str]:
-        """Stemmed content words of the statement's paragraph ("talks" matches "talk")."""
-        start, end = _paragraph(text, statement)
-        return set(self._stems(content_words(text[start:end])))
+        def make(missing: list[str]) -> list[npt.NDArray[np.float32]]:
+            return list(embedder.embed(missing))
 
-    def _found(self, question: Question, doc_id: str) -> tuple[list[_Found], list[_Found]]:
-        """The speaker's statements in one document, about the question's topic if it has one.
+        return np.stack(self._vectors.get_or_make_many(texts, make))
 
-        About the topic: the statement's sentence names it; when none does in this document,
-        its paragraph does (a quotation that goes on past the sentence naming the topic).
+    def _similarities(self, topic: str, items: Sequence[SpeakerStatement]) -> list[float]:
+        """How close each statement, or the paragraph holding it, is to the topic.
 
-        Returns:
-            The statements about the topic (all of them when there is none), and the others.
+        The paragraph, not the indexed chunk: in a short article one chunk holds everyone's
+        statements, and would make each of them look as close to the topic as the closest.
         """
-        assert question.speaker
-        record = self.documents[doc_id]
-        spans = [(s.start, s.end) for s in record.sentences]
-        topic = set(self._stems(question.topic_words))
-        found, nearby, elsewhere = [], [], []
-        for order, statement in enumerate(
-            self.attributor.statements(question.speaker, record.text, spans)
-        ):
-            sentence = record.text[statement.sentence_start : statement.sentence_end]
-            in_sentence = len(topic & set(self._stems(content_words(sentence))))
-            item = _Found(
-                doc_id,
-                statement,
-                (in_sentence, int(statement.direct), -order),
-                topic_in_sentence=in_sentence / len(topic) if topic else 0.0,
-            )
-            if not topic or in_sentence:
-                found.append(item)
-            elif topic & self._paragraph_stems(record.text, statement):
-                nearby.append(item)
-            else:
-                elsewhere.append(item)
-        return found or nearby, elsewhere
-
-    def _chosen(self, by_doc: list[list[_Found]]) -> list[_Found]:
-        """The best statement of each document, then the next best while they fit."""
-        chosen = [max(found, key=lambda f: f.rank) for found in by_doc if found]
-        used = sum(len(word_tokens(self._text(f))) for f in chosen)
-        rest = sorted(
-            (f for found in by_doc for f in found if f not in chosen),
-            key=lambda f: f.rank,
-            reverse=True,
-        )
-        for candidate in rest:
-            words = len(word_tokens(self._text(candidate)))
-            if used + words <= self.answer_words:
-                chosen.append(candidate)
-                used += words
-        order = {id(f): (d, f.statement.start) for d, found in enumerate(by_doc) for f in found}
-        return sorted(chosen, key=lambda f: order[id(f)])
-
-    def _text(self, found: _Found) -> str:
-        return self.documents[found.doc_id].text[found.statement.start : found.statement.end]
+        if self.embedder is None or not items:
+            return [0.0] * len(items)
+        paragraphs = []
+        for item in items:
+            statement = item.first.statement
+            text = self.store.documents[item.first.doc_id].text
+            paragraphs.append(text[statement.paragraph_start : statement.paragraph_end])
+        query = self._embed([topic])[0]
+        own = self._embed([item.text for item in items]) @ query
+        around = self._embed(paragraphs) @ query
+        return [max(float(a), float(b)) for a, b in zip(own, around, strict=True)]
 
     def reading(self, question: Question, passages: Sequence[Passage]) -> QuoteReading:
-        """The speaker's statements in the retrieved documents, and the calibration features.
+        """The speaker's statements to quote, and the calibration features.
 
         Args:
             question: The analysed question (``speaker`` set).
-            passages: Retrieved passages, best first; their documents are searched.
+            passages: Retrieved passages, best first: their documents' statements come
+                first.
 
         Returns:
-            The statements an answer would quote; none when the speaker made none there.
+            The statements an answer would quote; none when the documents hold none by the
+            speaker.
         """
-        doc_ids = list(dict.fromkeys(p.doc_id for p in passages))
-        if not question.speaker or not doc_ids:
+        if not question.speaker:
             return QuoteReading(chosen=())
-        about, elsewhere = zip(*(self._found(question, doc_id) for doc_id in doc_ids), strict=True)
-        # When no statement names the topic, what the speaker did say: the calibrated
-        # confidence then decides whether it answers (in other words) or not at all.
-        by_doc = list(about) if any(about) else list(elsewhere)
-        chosen = self._chosen(by_doc)
-        if not chosen:
+        items = self.store.statements(question.speaker)
+        if not items:
             return QuoteReading(chosen=())
+        topic = " ".join(question.topic_words)
+        similarities = self._similarities(topic, items) if topic else [1.0] * len(items)
+        found = [
+            _Found(
+                item,
+                (similarity if topic else 0.0, int(item.direct), -order),
+                similarity,
+                tuple(self._going_on(question, item)),
+            )
+            for order, (item, similarity) in enumerate(zip(items, similarities, strict=True))
+        ]
+        if topic:
+            best = max(f.similarity for f in found)
+            found = [f for f in found if f.similarity >= best - _TOPIC_MARGIN]
+        retrieved = list(dict.fromkeys(p.doc_id for p in passages))
+        chosen = self._chosen(found, retrieved)
         features = {
-            "support": self._support(question, chosen),
-            # With no topic asked about, no statement misses any of it.
-            "topic_in_sentence": (
-                max(f.topic_in_sentence for f in chosen) if question.topic_words else 1.0
-            ),
+            "support": self._support(question, chosen, passages),
+            "topic_similarity": max(f.similarity for f in chosen),
         }
         return QuoteReading(chosen=tuple(chosen), features=features)
 
-    def _support(self, question: Question, chosen: Sequence[_Found]) -> float:
-        """The span reader's calibrated confidence in an answer within the statements.
+    def _chosen(self, found: list[_Found], retrieved: list[str]) -> list[_Found]:
+        """The best statement of each document, the retrieved documents first, then the
+        next best while they fit in the answer."""
+        by_doc: dict[str, list[_Found]] = {}
+        for item in found:
+            by_doc.setdefault(item.doc_id, []).append(item)
+        rank = {doc_id: i for i, doc_id in enumerate(retrieved)}
+        docs = sorted(
+            by_doc,
+            key=lambda d: (rank.get(d, len(rank)), -max(f.rank for f in by_doc[d])[0]),
+        )
+        chosen: list[_Found] = []
+        quoted: set[int] = set()  # statements in the answer already (by id)
+        used = 0
+        for doc_id in docs:
+            best = max(by_doc[doc_id], key=lambda f: f.rank)
+            words = self._words(best)
+            if chosen and used + words > self.answer_words:
+                continue
+            chosen.append(best)
+            quoted.update(id(i) for i in best.items)
+            used += words
+        rest = sorted((f for f in found if f not in chosen), key=lambda f: f.rank, reverse=True)
+        for candidate in rest:
+            words = self._words(candidate)
+            if id(candidate.item) not in quoted and used + words <= self.answer_words:
+                chosen.append(candidate)
+                quoted.update(id(i) for i in candidate.items)
+                used += words
+        order = {doc_id: i for i, doc_id in enumerate(docs)}
+        return sorted(chosen, key=lambda f: (order[f.doc_id], f.item.first.statement.start))
 
-        The span model reads the question over the paragraphs that hold the chosen
-        statements, nothing else; the confidence of its likeliest answer that lies in a
-        statement's sentence says how likely the statements answer the question (0 when
-        none of its top answers does). A statement about something other than what was
-        asked leaves it unsure, or sure that no answer is there.
+    def _words(self, found: _Found) -> int:
+        return sum(len(word_tokens(item.text)) for item in found.items)
+
+    def _support(
+        self, question: Question, chosen: Sequence[_Found], passages: Sequence[Passage]
+    ) -> float:
+        """The span reader's calibrated confidence that the answer lies in the statements.
+
+        The span model reads the question over the best two retrieved passages and the
+        paragraphs that hold the chosen statements. When its likeliest answer lies in a
+        statement's sentence, its confidence says how likely the statements answer the
+        question; when the likeliest answer is elsewhere (someone else spoke of the topic,
+        or the article states it outright), the statements are not what was asked: 0.
         """
         if self.span_reader is None:
             return 0.0
-        paragraphs: dict[tuple[str, int, int], Passage] = {}
+        read = list(passages[:_SUPPORT_PASSAGES])
         for found in chosen:
-            record = self.documents[found.doc_id]
-            start, end = _paragraph(record.text, found.statement)
-            paragraphs.setdefault(
-                (found.doc_id, start, end),
+            record = self.store.documents[found.doc_id]
+            statement = found.item.first.statement
+            start, end = statement.paragraph_start, statement.paragraph_end
+            if any(p.doc_id == found.doc_id and p.start <= start and end <= p.end for p in read):
+                continue  # a retrieved passage holds the paragraph already
+            read.append(
                 Passage(
                     chunk_id=f"{found.doc_id}@{start}",
                     doc_id=found.doc_id,
@@ -236,32 +265,39 @@ class QuoteReader:
                     end=end,
                     text=record.text[start:end],
                     score=0.0,
-                ),
+                )
             )
-        reading = self.span_reader.reading(question.text, list(paragraphs.values()))
-        support = 0.0
+        # Asked without the speaker's name, which draws the model to the speaker's words
+        # whatever they are about: what do the documents say about the topic?
+        topic = " ".join(question.topic_words)
+        asked = f"What was said about {topic}?" if topic else question.text
+        reading = self.span_reader.reading(asked, read, read_all=True)
         for candidate in (reading, *reading.runners_up):
             place = candidate.places[0] if candidate.places else None
-            if place is not None and any(
+            if place is None:
+                continue
+            inside = any(
                 f.doc_id == place.passage.doc_id
-                and f.statement.sentence_start < place.end
-                and place.start < f.statement.sentence_end
+                and f.item.first.statement.sentence_start < place.end
+                and place.start < f.item.first.statement.sentence_end
                 for f in chosen
-            ):
-                support = max(support, self.span_reader.confidence(candidate))
-        return support
+            )
+            return self.span_reader.confidence(candidate) if inside else 0.0
+        return 0.0
+
+    def _going_on(self, question: Question, item: SpeakerStatement) -> list[SpeakerStatement]:
+        """The quotation going on from ``item``: all of it for "What did X say?"; for a
+        question about a topic, only when it runs on into the next paragraph (the sentences
+        beside it in its own paragraph were ranked on their own)."""
+        run = self.store.following(item)
+        if question.topic_words and run:
+            paragraph = item.first.statement.paragraph_start
+            if run[0].first.statement.paragraph_start == paragraph:
+                return []
+        return run
 
     def read(self, question: Question, passages: Sequence[Passage]) -> Answer:
-        """Answer "What did X say?" with X's statements in the retrieved documents, or abstain.
-
-        Args:
-            question: The analysed question (``speaker`` set).
-            passages: Retrieved passages, best first; their documents are searched.
-
-        Returns:
-            The chosen statements, each cited, joined by " … "; or an abstention (see
-            ``answer``).
-        """
+        """Answer "What did X say?" with X's statements, or abstain (see ``answer``)."""
         return self.answer(question, passages, self.reading(question, passages))
 
     def answer(
@@ -270,9 +306,9 @@ class QuoteReader:
         """The answer a reading gives: its statements when confident enough, else none.
 
         Returns:
-            The chosen statements, each cited; or an abstention, with confidence 0 when the
-            speaker made no statement in those documents and the calibrated confidence of
-            the statements turned down otherwise.
+            The chosen statements and the quotation going on from each, each cited where it
+            stands; or an abstention, with confidence 0 when the documents hold no
+            statement by the speaker and the calibrated confidence turned down otherwise.
         """
         if not reading.chosen:
             return abstention(question, passages, 0.0)
@@ -284,27 +320,22 @@ class QuoteReader:
             return abstention(question, passages, confidence)
         citations: list[Citation] = []
         for found in reading.chosen:
-            statement = found.statement
-            holder = next(
-                (
-                    p
-                    for p in passages
-                    if p.doc_id == found.doc_id
-                    and p.start <= statement.start
-                    and statement.end <= p.end
-                ),
-                None,
-            )
-            citations.append(
-                cite(
-                    self.documents[found.doc_id],
-                    statement.start,
-                    statement.end,
-                    score=confidence,
-                    passage=holder,
-                    sentence=(statement.sentence_start, statement.sentence_end),
+            for item in found.items:
+                statement = item.first.statement
+                holder = next(
+                    (
+                        p
+                        for p in passages
+                        if p.doc_id == item.first.doc_id
+                        and p.start <= statement.start
+                        and statement.end <= p.end
+                    ),
+                    None,
                 )
-            )
+                record = self.store.documents[item.first.doc_id]
+                citation = cite_place(record, statement, confidence, passage=holder)
+                if citation not in citations:
+                    citations.append(citation)
         return Answer(
             question=question.text,
             abstained=False,

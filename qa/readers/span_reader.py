@@ -35,6 +35,10 @@ _PUNCTUATION = str.maketrans("", "", string.punctuation)
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 
 
+# A reading's cache key: the question, the passages' places, whether all were read.
+_ReadingKey = tuple[str, tuple[tuple[str, int, int], ...], bool]
+
+
 def answer_key(text: str) -> str:
     """Answers that differ only in case, punctuation and articles are the same answer.
 
@@ -123,9 +127,7 @@ class SpanReader:
         self.early_margin = early_margin
         # The same question over the same passages reads the same (a reader serves one index
         # version, so the texts cannot change under it).
-        self._readings: SharedLRU[tuple[str, tuple[tuple[str, int, int], ...]], SpanReading] = (
-            SharedLRU(_READINGS_CACHED)
-        )
+        self._readings: SharedLRU[_ReadingKey, SpanReading] = SharedLRU(_READINGS_CACHED)
 
     def _ranges(self, question: str, passages: Sequence[Passage]) -> list[tuple[int, int]]:
         """The part of each passage to read (all of it unless ``focus_chars`` is set)."""
@@ -162,7 +164,9 @@ class SpanReader:
         """Load the model now rather than on the first question."""
         self.model.warm_up()
 
-    def reading(self, question: str, passages: Sequence[Passage]) -> SpanReading:
+    def reading(
+        self, question: str, passages: Sequence[Passage], read_all: bool = False
+    ) -> SpanReading:
         """Score the spans of ``passages`` for ``question`` and gather the best answer's places.
 
         The first ``first_passages`` passages are read first; when the model's best span
@@ -172,6 +176,7 @@ class SpanReader:
         Args:
             question: The question text.
             passages: The passages to read, best first.
+            read_all: Read every passage whatever the first ones hold.
 
         Returns:
             The best answer's places and the calibration features; no places when no window
@@ -179,11 +184,12 @@ class SpanReader:
         """
         if not passages:
             return SpanReading(places=(), features={}, windows=0)
-        key = (question, tuple((p.doc_id, p.start, p.end) for p in passages))
-        return self._readings.get_or_make(key, lambda: self._read(question, passages))
+        key = (question, tuple((p.doc_id, p.start, p.end) for p in passages), read_all)
+        return self._readings.get_or_make(key, lambda: self._read(question, passages, read_all))
 
-    def _read(self, question: str, passages: Sequence[Passage]) -> SpanReading:
-        first = list(passages[: self.first_passages]) if self.first_passages else list(passages)
+    def _read(self, question: str, passages: Sequence[Passage], read_all: bool) -> SpanReading:
+        count = 0 if read_all else self.first_passages
+        first = list(passages[:count]) if count else list(passages)
         rest = list(passages[len(first) :])
         found = _Found()
         # The first passages are read together, so an answer they both hold is cited in both.

@@ -140,10 +140,12 @@ def test_a_speaker_named_in_a_relative_clause_is_quoted(haddad_qa: QA) -> None:
 
 
 def test_a_quotation_open_to_its_paragraph_end_continues(haddad_qa: QA) -> None:
-    # The second sentence has no speech verb; it goes on with Haddad's open quotation.
-    answer = haddad_qa.answer("What did Haddad say about the storms?")
+    # The second sentence has no speech verb; it goes on with Haddad's open quotation, and
+    # on into the next paragraph, which opens with a quotation mark and no attribution.
+    answer = haddad_qa.answer("What did Haddad say about the next storms?")
     assert [c.quote for c in answer.citations] == [
-        "We will build the barrier before the next storms"
+        "We will build the barrier before the next storms",
+        "The money is already set aside",
     ]
 
 
@@ -152,10 +154,10 @@ def test_every_story_quoting_the_speaker_is_cited_once_at_least(haddad_qa: QA) -
     assert not answer.abstained
     sources = {Path(c.source_path).name for c in answer.citations}
     assert sources == {"floods.txt", "schools.txt"}
-    # The answer stays a readable length: not every one of her nine statements.
+    # The answer stays a readable length: not every one of her statements.
     assert len(answer.text.split()) <= 100
     quotes = [c.quote for c in answer.citations]
-    assert 2 <= len(quotes) < 9
+    assert 2 <= len(quotes) < len(haddad_qa.statements.statements("Haddad"))
     # Direct quotations come before reported speech within a story.
     assert "Hungry children cannot learn" in quotes
     assert "Nobody should have to bail out their kitchen twice in one winter" in quotes
@@ -184,7 +186,7 @@ def test_a_quote_naming_the_topic_is_surer_than_one_that_does_not(bridge_qa: QA)
     elsewhere = analyse_question("What did Okafor say about the engineers' pay?")
     sure = quotes.reading(named, bridge_qa.retrieve(named.text))
     unsure = quotes.reading(elsewhere, bridge_qa.retrieve(elsewhere.text))
-    assert sure.features["topic_in_sentence"] == 1.0
+    assert sure.features["topic_similarity"] > unsure.features.get("topic_similarity", 0.0)
     assert quotes.calibration.probability(sure.features) > (
         quotes.calibration.probability(unsure.features) if unsure.chosen else 0.0
     )
@@ -205,3 +207,27 @@ def test_a_speaker_asked_about_what_they_did_not_speak_of_gets_no_quote(
     answer = bridge_qa.answer(question)
     assert answer.abstained, f"answered {answer.text!r} at {answer.confidence:.2f}"
     assert answer.citations == ()
+
+
+LABEL = """Record label warns on profits
+
+Harbour Records said sales would fall 8% this year, blaming delays to new albums by the band \
+Night Owls.
+
+Commenting on the delay to the Night Owls album, chief executive Alan Pike said that "making \
+music is not an exact science and cannot always fit our reporting periods".
+"""
+
+
+@pytest.fixture(scope="module")
+def label_qa(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> QA:
+    return _indexed(tmp_path_factory, embedder, {"label.txt": LABEL})
+
+
+def test_words_the_documents_attribute_to_someone_else_are_not_the_band_s(label_qa: QA) -> None:
+    # The band is named in the sentence, but the words are the chief executive's.
+    answer = label_qa.answer("What did Night Owls say about their album being delayed?")
+    assert answer.abstained, f"answered {answer.text!r} at {answer.confidence:.2f}"
+    pike = label_qa.answer("What did Alan Pike say?")
+    assert not pike.abstained
+    assert pike.text.startswith("making music is not an exact science")

@@ -16,7 +16,14 @@ from index import SentenceTransformerEmbedder
 from qa import NO_ANSWER_TEXT, QA
 from tests.conftest import ROOT, SEED_FILE
 from tests.ui.serving import XSS_DOCUMENT, page_settings, running_page
-from ui.formatting import ANSWER_CLOSE, ANSWER_OPEN, RELATED_LABEL, copy_text, group_sources
+from ui.formatting import (
+    ANSWER_CLOSE,
+    ANSWER_OPEN,
+    RELATED_LABEL,
+    copy_text,
+    group_sources,
+)
+from ui.who_said_what import STATEMENT_OPEN, speaker_label
 
 pytestmark = pytest.mark.slow
 
@@ -39,6 +46,10 @@ MAX_UPLOAD_BYTES = 400_000
 LIGHTHOUSE = (
     "Brightwater lighthouse report\n"
     "The Brightwater lighthouse keeper is Mira Okafor, who took the post in 2019.\n"
+)
+BEACON = (
+    "Brightwater beacon relit\n"
+    '"The lamp will shine again on Sunday," said lighthouse keeper Mira Okafor.\n'
 )
 
 
@@ -97,6 +108,22 @@ def _ask(page: Page, question: str) -> None:
 
 def _last_answer(page: Page) -> str:
     return page.locator("#qa-chat .qa-message").last.inner_text()
+
+
+def _words(value: str) -> str:
+    return " ".join(value.split())
+
+
+def _who_said_what(page: Page) -> None:
+    """Open the "Who said what" tab and wait for its speaker list."""
+    page.get_by_role("tab", name="Who said what").click()
+    expect(page.locator("#qa-speaker")).to_contain_text("quoted in your documents")
+
+
+def _choose_speaker(page: Page, label: str) -> None:
+    page.locator("#qa-speaker input").click()
+    page.get_by_role("option", name=label, exact=True).click()
+    expect(page.locator("#qa-said .qa-said-summary")).to_be_visible()
 
 
 def _shoot(page: Page, name: str, full_page: bool = True) -> None:
@@ -327,6 +354,113 @@ def test_no_serious_accessibility_violations_with_an_answer_and_source_open(
         if violation["impact"] in ("serious", "critical")
     ]
     assert serious == [], serious
+    page.close()
+
+
+def test_who_said_what_shows_a_speakers_statements_with_their_sources_marked(
+    browser: Browser, served: tuple[str, QA]
+) -> None:
+    url, qa = served
+    store = qa.statements
+    name = "Hassan Ahmadian"
+    items = store.statements(name)
+    assert [(i.direct, i.text) for i in items if i.direct] == [
+        (True, "There are limits to what Iran can offer")
+    ]
+    page = _open(browser, url, DESKTOP)
+    _who_said_what(page)
+    _choose_speaker(page, speaker_label(name, len(items)))
+    expect(page.locator("#qa-said h2")).to_have_text(f"What {name} said")
+    shown = page.locator("#qa-said li.qa-statement")
+    expect(shown).to_have_count(len(items))
+    for entry, item in zip(shown.all(), items, strict=True):
+        kind = "Quoted" if item.direct else "Reported"
+        words = f"“{item.text}”" if item.direct else item.text
+        assert _words(entry.locator(".qa-said-text").inner_text()) == f"{kind} {words}"
+        sources = entry.locator("details.qa-citation")
+        citations = store.citations(item)
+        expect(sources).to_have_count(len(citations))
+        for number, (source, citation) in enumerate(
+            zip(sources.all(), citations, strict=True), start=1
+        ):
+            summary = source.locator("summary")
+            assert _words(summary.inner_text()) == (
+                f"[{number}] {citation.title} — characters {citation.start:,}–{citation.end:,}"
+            )
+            mark = source.locator("mark.qa-answer")
+            expect(mark).to_be_hidden()  # closed until asked for
+            summary.click()
+            expect(source).to_have_attribute("open", "")
+            expect(mark).to_be_visible()
+            assert mark.inner_text() == STATEMENT_OPEN + citation.quote + ANSWER_CLOSE
+            assert citation.quote == item.text
+    _shoot(page, "who-said-what-desktop.png")
+    # Part of a name finds the person it means.
+    (hashem,) = store.match("Hashem")
+    speaker = page.locator("#qa-speaker input")
+    speaker.fill("Hashem")
+    speaker.press("Enter")
+    expect(page.locator("#qa-said h2")).to_have_text(f"What {hashem} said")
+    expect(page.locator("#qa-said li.qa-statement")).to_have_count(len(store.statements(hashem)))
+    page.close()
+
+
+@pytest.mark.parametrize(("size", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_no_serious_accessibility_violations_in_who_said_what(
+    browser: Browser, served: tuple[str, QA], size: str, viewport: dict[str, int]
+) -> None:
+    url, qa = served
+    name, count = qa.statements.speakers()[0]
+    page = _open(browser, url, viewport)
+    _who_said_what(page)
+    _choose_speaker(page, speaker_label(name, count))
+    page.locator("#qa-said details.qa-citation summary").first.click()
+    expect(page.locator("#qa-said mark.qa-answer").first).to_be_visible()
+    results = Axe().run(page)
+    serious = [
+        (violation["id"], [node["target"] for node in violation["nodes"]])
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], serious
+    _shoot(page, f"who-said-what-{size}.png", full_page=False)
+    page.close()
+
+
+def test_who_said_what_follows_uploads_and_removals(
+    browser: Browser, served: tuple[str, QA]
+) -> None:
+    url, qa = served
+    page = _open(browser, url, DESKTOP)
+    _who_said_what(page)
+    page.locator("#qa-speaker input").click()
+    expect(page.get_by_role("option").first).to_be_visible()
+    expect(page.get_by_role("option", name="Mira Okafor")).to_have_count(0)
+    page.locator("#qa-said").click()  # closes the list, as a click anywhere else does
+    # Uploaded while the view is open: its list changes with no further click.
+    page.locator("#qa-upload input[type=file]").set_input_files(
+        [{"name": "beacon.txt", "mimeType": "text/plain", "buffer": BEACON.encode()}]
+    )
+    page.locator("#qa-upload-status").get_by_text("beacon.txt: added").wait_for()
+    expect(page.locator("#qa-speaker")).to_contain_text("quoted in your documents")
+    _choose_speaker(page, speaker_label("Mira Okafor", 1))
+    entry = page.locator("#qa-said li.qa-statement")
+    expect(entry).to_have_count(1)
+    expect(entry.locator(".qa-said-text")).to_have_text(
+        "Quoted “The lamp will shine again on Sunday”"
+    )
+    expect(entry.locator("summary")).to_contain_text("Brightwater beacon relit")
+
+    page.locator("#qa-remove-choice input").click()
+    page.get_by_role("option", name="beacon.txt").click()
+    page.locator("#qa-remove").click()
+    page.locator("#qa-remove-yes").click()
+    page.locator("#qa-remove-status").get_by_text(re.compile(r"^Removed ")).wait_for()
+    expect(page.locator("#qa-said")).to_contain_text("Choose a speaker to see what they said.")
+    page.locator("#qa-speaker input").click()
+    expect(page.get_by_role("option").first).to_be_visible()
+    expect(page.get_by_role("option", name="Mira Okafor")).to_have_count(0)
+    assert "beacon" not in qa.index.documents
     page.close()
 
 
