@@ -7,10 +7,11 @@ Prints, for one real corpus of at least 5,000 chunks (SQuAD paragraphs and Vim's
 - the peer's rate (LangChain FAISS.from_texts + HuggingFaceEmbeddings, same model and chunks,
   in its own virtual environment) and its similarity-search latency,
 - top-10 overlap of dense retrieval between the bf16 and fp32 indexes on SQuAD questions,
-- the build time with statement extraction (who said what) against without it.
+- the build time with statement extraction (who said what) against without it, on that
+  corpus and on real news articles (``--news``, read in place; skipped when missing).
 
 Usage: .venv/bin/python benchmarks/index_build.py [--chunks 5000] [--no-peer]
-           [--statements-only]
+           [--statements-only] [--news ../shared/eval/news_dev/docs]
 """
 
 from __future__ import annotations
@@ -97,18 +98,19 @@ def product_rate(
     return report.total_chunks / elapsed, report.total_chunks, index_dir
 
 
-def statements_cost(files: list[Path], work: Path) -> None:
-    """Build the same corpus without and with statement extraction (fp32), one after the
+def statements_cost(files: list[Path], work: Path, label: str) -> None:
+    """Build the same files without and with statement extraction (fp32), one after the
     other in this process, and print the ratio of build times. spaCy's load is part of the
-    build with statements, as it is for a user's first ``qa index``."""
+    first build with statements, as it is for a user's first ``qa index``."""
     without, total, _ = product_rate(files, work, "fp32", statements=False)
     with_statements, _, index_dir = product_rate(files, work, "fp32", statements=True)
     count = sum(
         len(record.statements or ()) for record in IndexStore(index_dir).load().documents.values()
     )
     print(
-        f"statements: build without {total / without:.1f} s, with {total / with_statements:.1f} s "
-        f"({count} statements found): {without / with_statements:.2f}x the time"
+        f"statements, {label}: build without {total / without:.1f} s, with "
+        f"{total / with_statements:.1f} s ({total} chunks, {count} statements found): "
+        f"{without / with_statements:.2f}x the time"
     )
 
 
@@ -132,6 +134,12 @@ def main() -> None:
         action="store_true",
         help="only time the build with statement extraction against without it (fp32)",
     )
+    parser.add_argument(
+        "--news",
+        type=Path,
+        default=ROOT.parent / "shared/eval/news_dev/docs",
+        help="news articles whose build is also timed with and without statements",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="qa-bench-build-"))
     files, texts = corpus_chunks(work / "corpus", args.chunks)
@@ -143,7 +151,11 @@ def main() -> None:
         f"corpus: {len(files)} files (SQuAD paragraphs + Vim help), {len(texts)} chunks, "
         f"{sum(map(len, texts)) / len(texts):.0f} chars per chunk on average"
     )
-    statements_cost(files, work)
+    statements_cost(files, work, "this corpus, spaCy loaded by it")
+    if args.news.is_dir():
+        # News is where statements are: most sentences have a quotation or a speech verb.
+        news = sorted(args.news.glob("*.txt"))
+        statements_cost(news, work, f"{len(news)} news articles ({args.news}), spaCy loaded")
     if args.statements_only:
         shutil.rmtree(work, ignore_errors=True)
         return

