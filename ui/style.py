@@ -135,6 +135,8 @@ li.qa-statement { margin: 0.5em 0 0.9em; }
 # The page's script, run once on load:
 # - Gradio labels each chat message with its raw content, which for our answers is HTML
 #   markup a screen reader would read aloud; the labels are dropped so the text is read.
+# - The upload area's name is made to hold the words it shows (axe's
+#   label-content-name-mismatch; WCAG 2.5.3, label in name).
 # - A source marker [n] opens its source and brings it into view.
 # - "Copy answer" puts the answer and its sources on the clipboard.
 # - When an answer arrives, the chat scrolls to where it begins (its question, or its first
@@ -146,6 +148,15 @@ SCRIPT = """
     document
       .querySelectorAll(messages)
       .forEach((node) => node.removeAttribute("aria-label"));
+    // Gradio names the upload area "Click to upload or drop files" while it shows "Drop File
+    // Here - or - Click to Upload": a voice-control user says what they see. Its name becomes
+    // the words shown, then what the area is for (the component's label).
+    document.querySelectorAll("#qa-upload .upload-container").forEach((area) => {
+      const shown = area.textContent.replace(/\\s+/g, " ").trim();
+      const label = document.querySelector("#qa-upload [data-testid='block-label']");
+      const name = label ? `${shown}: ${label.textContent.trim()}` : shown;
+      if (shown && area.getAttribute("aria-label") !== name) area.setAttribute("aria-label", name);
+    });
   };
   const scroller = (node) => {
     for (let at = node.parentElement; at; at = at.parentElement) {
