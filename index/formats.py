@@ -33,6 +33,14 @@ _SNIFF_BYTES = 8192
 # Share of control characters (other than tab, line breaks and form feed) above which a
 # "text" file is taken for binary data.
 _BINARY_CONTROL_SHARE = 0.10
+# Invalid UTF-8 with at most this many damaged bytes, or one per _MOSTLY valid non-ASCII
+# characters, is UTF-8 with damage; with under one valid character per _MOSTLY damaged bytes,
+# a legacy encoding; in between, a mix of encodings.
+_FEW_DAMAGED = 3
+_MOSTLY = 20
+# A legacy encoding is detected on this much of the file; ties within _TIE of noise.
+_DETECT_BYTES = 1 << 20
+_TIE = 0.01
 # Last characters of a line that ends a sentence (or a quotation, or a bracket).
 _SENTENCE_END = ".!?:;\"'”’)]"
 # A wrapped PDF line fills most of the text column (the width of the page's longer lines);
@@ -103,9 +111,11 @@ def decode_text(raw: bytes) -> tuple[str, str | None]:
     UTF-16 is recognised by its byte-order mark, or without one by the zero bytes that
     every other byte of mostly Latin-script UTF-16 text is.
 
-    Mostly valid UTF-8 with a few damaged bytes keeps its UTF-8 and has the damaged bytes
-    replaced with U+FFFD. A file with no valid UTF-8 sequence beyond ASCII is an 8-bit legacy
-    file and is read as Windows-1252 (Latin-1).
+    Valid UTF-8 with a few damaged bytes keeps its UTF-8 and has the damaged bytes replaced
+    with U+FFFD. A file with (almost) no valid UTF-8 beyond ASCII is in a legacy encoding,
+    which charset-normalizer finds by how little noise each candidate decodes to (Windows-1252
+    among equally clean ones); where none reads it without noise, it is refused. So is a file
+    that is much UTF-8 and much something else: no one encoding reads it.
 
     Returns:
         The text, and a warning when bytes were replaced or a legacy encoding was assumed.
@@ -133,17 +143,50 @@ def decode_text(raw: bytes) -> tuple[str, str | None]:
     repaired = raw.decode("utf-8", errors="replace")
     replaced = repaired.count("\ufffd")
     decoded = sum(1 for char in repaired if char > "\x7f") - replaced
-    if decoded >= replaced:
-        # Mostly valid UTF-8 (accented letters decode) with a few damaged bytes.
+    if decoded and replaced <= max(_FEW_DAMAGED, decoded // _MOSTLY):
+        # Valid UTF-8 (accented letters decode) with a few damaged bytes.
         warning = f"invalid UTF-8 at byte {first_bad}; undecodable bytes were replaced with U+FFFD"
         return repaired, warning
-    # No valid UTF-8 sequence to speak of: a legacy 8-bit file. Windows-1252 is Latin-1 with
-    # printable characters (curly quotes, dashes) where Latin-1 has control codes; the five
-    # bytes it leaves undefined fall back to Latin-1, which defines every byte.
-    try:
-        return raw.decode("cp1252"), "not UTF-8; read as Windows-1252 (Latin-1)"
-    except UnicodeDecodeError:
-        return raw.decode("latin-1"), "not UTF-8; read as Latin-1"
+    text, encoding = _legacy(raw)  # refuses noise, which has valid UTF-8 by chance
+    if decoded * _MOSTLY > replaced:
+        raise ExtractionError(
+            f"mixed encodings: {decoded} characters are UTF-8 and {replaced} bytes are not; "
+            "save the file in one encoding (UTF-8)"
+        )
+    return text, f"not UTF-8; read as {encoding}"
+
+
+def _legacy(raw: bytes) -> tuple[str, str]:
+    """The text of a file in a legacy encoding and the encoding's name, found by
+    charset-normalizer on the first ``_DETECT_BYTES``; refuses what no encoding reads cleanly."""
+    sample = raw
+    if len(raw) > _DETECT_BYTES:
+        # Cut at a line end, not inside a multi-byte character.
+        sample = raw[:_DETECT_BYTES]
+        sample = sample[: sample.rfind(b"\n") + 1] or sample
+    import charset_normalizer
+
+    matches = charset_normalizer.from_bytes(sample)
+    best = matches.best()
+    if best is None:
+        raise ExtractionError(
+            "not text: no encoding reads it without noise (random or binary bytes)"
+        )
+    encoding = best.encoding
+    # Short Western text reads as several 8-bit encodings equally cleanly ("à" in Windows-1252
+    # is "ŕ" in Windows-1250): the most common one, Windows-1252, is taken among those.
+    for match in matches:
+        if (
+            match.chaos <= best.chaos + _TIE
+            and match.coherence >= best.coherence - _TIE
+            and "cp1252" in match.could_be_from_charset
+        ):
+            encoding = "cp1252"
+            break
+    text = raw.decode(encoding, errors="replace")
+    if encoding == "cp1252":
+        return text, "Windows-1252 (Latin-1)"
+    return text, codecs.lookup(encoding).name
 
 
 def _utf16_without_mark(raw: bytes) -> tuple[str, str] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,10 @@ def _bad_corpus(folder: Path, outside: Path) -> None:
     (folder / "guild.pdf").write_bytes(make_pdf(GUILD))
     (folder / "latin1.txt").write_bytes("Café Procope opened in Paris in 1686.".encode("latin-1"))
     (folder / "empty.txt").write_bytes(b"")
+    # Printable ASCII and high bytes at random, no control byte: looks like text, is not.
+    printable = [*range(32, 127), *range(128, 256)]
+    rng = random.Random(11)
+    (folder / "noise.txt").write_bytes(bytes(rng.choice(printable) for _ in range(4096)))
     (folder / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
     (folder / "locked.pdf").write_bytes(encrypt_pdf(make_pdf(GUILD), "secret"))
     (folder / "broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R")
@@ -58,6 +63,7 @@ def test_bad_files_are_reported_one_by_one_and_the_rest_indexed(
     assert messages["empty.txt"] == "file is empty"
     assert "binary" in messages["photo.txt"]
     assert "read as Windows-1252" in messages["latin1.txt"]
+    assert "no encoding reads it without noise" in messages["noise.txt"]
     assert "encrypted" in messages["locked.pdf"]
     assert "malformed PDF" in messages["broken.pdf"]
     assert "no article text" in messages["scripts.html"]

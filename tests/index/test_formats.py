@@ -182,6 +182,23 @@ def test_text_decoding_problems() -> None:
     assert utf16.text == "Zoë went home." and utf16.warning is None
 
 
+def test_legacy_encodings_are_detected_and_noise_and_mixtures_refused() -> None:
+    story = "Вчера комитет обсудил бюджет города и ремонт старого моста через реку.\n" * 5
+    russian = extract(story.encode("cp1251"), "text")
+    assert russian.text == story and russian.warning == "not UTF-8; read as cp1251"
+    # 4 KB of printable ASCII and high bytes, no control byte: looks like text, is not.
+    rng = random.Random(7)
+    printable = [*range(32, 127), *range(128, 256)]
+    noise = bytes(rng.choice(printable) for _ in range(4096))
+    with pytest.raises(ExtractionError, match="not text: no encoding reads it without noise"):
+        extract(noise, "text")
+    # Half UTF-8, half Windows-1252: no one encoding reads it; mojibake is not indexed.
+    french = "L'été dernier, le comité a décidé de réviser les comptes du port.\n" * 10
+    mixed = french.encode("utf-8") + french.encode("cp1252")
+    with pytest.raises(ExtractionError, match=r"mixed encodings: \d+ characters are UTF-8"):
+        extract(mixed, "markdown")
+
+
 def test_utf16_without_a_byte_order_mark_is_read_and_binary_is_refused_with_its_share() -> None:
     story = "Zoë went home to Ségou on Tuesday.\nThe harbour reopened.\n"
     for encoding, name in (("utf-16-le", "little-endian"), ("utf-16-be", "big-endian")):

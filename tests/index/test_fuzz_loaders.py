@@ -23,6 +23,7 @@ import html
 import io
 import logging
 import os
+import random
 import threading
 import time
 import zlib
@@ -235,6 +236,55 @@ def test_text_and_markdown_give_text_or_a_reason(file_format: Format, data: st.D
         )
     )
     read_fully(raw, file_format)
+
+
+# Sentences with accented letters, for files that mix UTF-8 and Windows-1252.
+ACCENTED = [
+    "L'été dernier, le comité a décidé de réviser les comptes du port.",
+    "Die Grüße aus München waren schön, sagte der Bürgermeister später.",
+    "El niño comió piña y jamón en la estación de Córdoba.",
+    "Zoë and José met at the café in Ségou before the régime fell.",
+]
+_PRINTABLE = [*range(32, 127), *range(128, 256)]
+
+
+# Random printable ASCII and high bytes, no control byte (seeded, so Hypothesis shrinks it
+# by size and seed, never to a tidy run of one letter, which would be text).
+def _noise(seed: int, size: int) -> bytes:
+    rng = random.Random(seed)
+    return bytes(rng.choice(_PRINTABLE) for _ in range(size))
+
+
+printable_noise = st.builds(_noise, st.integers(0, 2**32), st.integers(512, 16_384))
+
+
+def _mixed(parts: list[tuple[bool, list[str]]]) -> bytes:
+    return b"\n".join(
+        " ".join(sentences).encode("utf-8" if utf8 else "cp1252") for utf8, sentences in parts
+    )
+
+
+# Paragraphs in UTF-8 and in Windows-1252, each way at least twice, in any order.
+mixed_encodings = st.lists(
+    st.lists(st.sampled_from(ACCENTED), min_size=2, max_size=6), min_size=2, max_size=6
+).flatmap(
+    lambda paragraphs: st.permutations(
+        [(i % 2 == 0, sentences) for i, sentences in enumerate(paragraphs)]
+    ).map(_mixed)
+)
+
+
+@pytest.mark.parametrize("file_format", ["text", "markdown"])
+@fuzz_settings(50)
+@given(raw=st.one_of(printable_noise, mixed_encodings))
+def test_printable_noise_and_mixed_encodings_are_refused(file_format: Format, raw: bytes) -> None:
+    # Neither is indexed as text: no one encoding reads it without noise or mojibake.
+    source = SourceFile(Path("fuzz.txt"), "/fuzz.txt", Path("/"))
+    document, problem = make_document(source, raw, "fuzz")
+    assert document is None, document.text[:200]
+    assert problem is not None
+    reasons = ("not text: no encoding", "mixed encodings:")
+    assert problem.message.startswith(reasons), problem.message
 
 
 def _tag_soup(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
