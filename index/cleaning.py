@@ -59,7 +59,7 @@ _MAY_HAVE_MARKUP = re.compile(r"\]\(|^\s*[-*+>#]")
 _PROSE_MIN_WORDS = 30
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TextSpan:
     """A half-open character range ``[start, end)`` of a document's text."""
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import bisect
+import json
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -101,6 +103,22 @@ class DocumentRecord(IndexedDocument):
             "sentences": [[span.start, span.end] for span in self.sentences],
             "text": self.text,
         }
+
+    def json_pieces(self, piece_chars: int = 1 << 20) -> Iterator[str]:
+        """``json.dumps(self.to_json())`` in pieces, the text a megabyte at a time.
+
+        A book-length document's JSON line would otherwise be built whole, beside the text it
+        copies: writing it piece by piece keeps the peak of an update near the text's size.
+        """
+        head = self.to_json()
+        text = head.pop("text")
+        opened = json.dumps(head, ensure_ascii=False)
+        # "text" is the last field: the head's closing brace makes way for it.
+        yield opened[:-1] + ', "text": "'
+        for start in range(0, len(text), piece_chars):
+            # JSON escapes character by character, so escaped pieces join into the whole.
+            yield json.dumps(text[start : start + piece_chars], ensure_ascii=False)[1:-1]
+        yield '"}'
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DocumentRecord:

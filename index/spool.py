@@ -9,11 +9,11 @@ is written.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 import numpy.typing as npt
@@ -30,11 +30,11 @@ class Spool:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._file: IO[bytes] | None = None
+        self._file: io.BufferedRandom | None = None
         self._records: dict[str, tuple[int, int]] = {}
         self._vectors: dict[str, tuple[int, int, int]] = {}
 
-    def _append(self, data: bytes) -> int:
+    def _append(self, data: bytes | memoryview) -> int:
         if self._file is None:
             # Closed by close(), which the update calls when it ends, however it ends.
             self._file = tempfile.TemporaryFile(dir=self.folder, prefix=".spool-")  # noqa: SIM115
@@ -54,8 +54,14 @@ class Spool:
 
     def put_record(self, record: DocumentRecord) -> None:
         """Keep ``record`` (a later one for the same id replaces it)."""
-        data = json.dumps(record.to_json(), ensure_ascii=False).encode("utf-8")
-        self._records[record.doc_id] = (self._append(data), len(data))
+        offset = self._append(b"")
+        assert self._file is not None
+        length = 0
+        for piece in record.json_pieces():
+            data = piece.encode("utf-8")
+            self._file.write(data)
+            length += len(data)
+        self._records[record.doc_id] = (offset, length)
 
     def record(self, doc_id: str) -> DocumentRecord:
         """The record kept for ``doc_id``."""
@@ -65,7 +71,12 @@ class Spool:
     def __setitem__(self, doc_id: str, vectors: npt.NDArray[np.float32]) -> None:
         """Keep the chunk vectors of ``doc_id``."""
         rows = np.ascontiguousarray(vectors, dtype=np.float32)
-        self._vectors[doc_id] = (self._append(rows.tobytes()), rows.shape[0], rows.shape[1])
+        # Written from the array's own memory, not from a bytes copy of it.
+        self._vectors[doc_id] = (
+            self._append(rows.data.cast("B")),
+            rows.shape[0],
+            rows.shape[1],
+        )
 
     def pop(
         self, doc_id: str, default: npt.NDArray[np.float32] | None = None
@@ -75,8 +86,13 @@ class Spool:
         if place is None:
             return default
         offset, rows, dimension = place
-        data = self._read(offset, rows * dimension * 4)
-        return np.frombuffer(data, dtype=np.float32).reshape(rows, dimension).copy()
+        assert self._file is not None
+        # Read straight into the array: a bytes buffer and a copy of it would be two.
+        vectors = np.empty((rows, dimension), dtype=np.float32)
+        self._file.seek(offset)
+        if self._file.readinto(vectors.data.cast("B")) != vectors.nbytes:
+            raise OSError(f"the spool file ended early reading the vectors of {doc_id}")
+        return vectors
 
     def __contains__(self, doc_id: object) -> bool:
         return doc_id in self._vectors

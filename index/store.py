@@ -329,7 +329,9 @@ class IndexStore:
             with (staging / _DOCUMENTS).open("w", encoding="utf-8") as handle:
                 for record, vectors in entries:
                     writer.add(record, vectors)
-                    handle.write(json.dumps(record.to_json(), ensure_ascii=False) + "\n")
+                    del vectors  # the writer holds its own copy: do not keep two
+                    handle.writelines(record.json_pieces())
+                    handle.write("\n")
                     summaries.append(DocumentSummary.of(record))
                     chunks += len(record.chunks)
                 handle.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -35,3 +36,15 @@ def test_records_and_vectors_come_back_equal_and_vectors_only_once(tmp_path: Pat
     assert "apple" in spool.record("harbour").text.lower()
     spool.close()
     assert list(tmp_path.iterdir()) == []  # the temporary file has no name to leave behind
+
+
+def test_a_record_written_in_pieces_is_the_same_json_as_written_whole() -> None:
+    # Quotes, backslashes, line breaks, control and non-ASCII characters, and an emoji that
+    # lands on a piece boundary: the pieces must join into exactly the one-piece JSON.
+    text = HARBOUR + ' He said "no" \\ then\tleft.\r\n Zoë paid €5 ✓ 🚢 ' + "\u2028" + ORCHARD
+    record = _record("mixed", text)
+    whole = json.dumps(record.to_json(), ensure_ascii=False)
+    for piece_chars in (1, 7, 64, len(text), len(text) + 1):
+        joined = "".join(record.json_pieces(piece_chars))
+        assert joined == whole
+    assert DocumentRecord.from_json(json.loads(whole)) == record
