@@ -1,6 +1,6 @@
 """Peak resident memory of an index build, and of the process answering from it, by chunk count.
 
-Each size runs in a fresh process (so the peak, ``ru_maxrss``, is that build's own): synthetic
+Each size runs in a fresh process (so the peak, ``VmHWM``, is that build's own): synthetic
 documents of real SQuAD sentences (ten chunks of about 1,000 characters each, as in
 ``answer_latency.py``) are indexed by ``IndexBuilder.update`` with stand-in random unit
 vectors (embedding 1M chunks for real would take about 8 hours here; the model's own memory
@@ -18,7 +18,6 @@ import argparse
 import hashlib
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.answer_latency import squad_sentences, write_synthetic
 from index import IndexBuilder, ModelFingerprint
+from tests.process_memory import peak_rss_mb
 
 DIMENSION = 384
 
@@ -55,7 +55,7 @@ class RandomVectors:
 
 
 def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return peak_rss_mb()
 
 
 def build(work: Path, chunks: int) -> dict[str, float]:

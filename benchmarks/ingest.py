@@ -37,16 +37,17 @@ PARAGRAPH = (
 )
 
 HUGE_SCRIPT = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 from index import IndexBuilder
 from tests.index.fakes import HashEmbedder  # noqa: E402
+from tests.process_memory import peak_rss_mb  # noqa: E402
 started = time.monotonic()
 report = IndexBuilder(HashEmbedder(), Path(sys.argv[2])).update([Path(sys.argv[1])])
 print(json.dumps({
     "seconds": time.monotonic() - started,
     "chunks": report.total_chunks,
-    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "peak_mb": peak_rss_mb(),
 }))
 """
 

@@ -98,12 +98,14 @@ def test_fifty_megabyte_file_is_indexed_with_progress_in_bounded_memory(tmp_path
             number += 1
     (folder / "harbour.md").write_text(HARBOUR, encoding="utf-8")
     (folder / "empty.txt").write_text("")
-    # A fresh process, so its peak memory is this update's alone.
+    # A fresh process, so its peak memory is this update's alone (tests/process_memory.py:
+    # not ru_maxrss, which counts the pytest process it was started from).
     script = """
-import json, resource, sys
+import json, sys
 from pathlib import Path
 from index import IndexBuilder
 from tests.index.fakes import HashEmbedder
+from tests.process_memory import peak_rss_mb
 events = []
 report = IndexBuilder(HashEmbedder(), Path(sys.argv[2])).update(
     [Path(sys.argv[1])], progress=events.append
@@ -114,7 +116,7 @@ print(json.dumps({
     "total_chunks": report.total_chunks,
     "embedding_events": sum(e.phase == "embedding" for e in events),
     "chunks_seen": [e.chunks_embedded for e in events],
-    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "peak_mb": peak_rss_mb(),
 }))
 """
     done = subprocess.run(
