@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from index import Embedder
 from index.caching import SharedLRU
-from qa.nlp import word_tokens
+from qa.nlp import stem_words, word_tokens
 from qa.question import Question
 from qa.readers.base import abstention
 from qa.readers.calibration import Calibration
@@ -20,7 +20,7 @@ from qa.statements import SpeakerStatement, StatementStore, cite_place
 from qa.types import Answer, Citation, Passage
 
 # Inputs of the quote calibration, in order (see QuoteReader.reading).
-QUOTE_FEATURES = ("support", "topic_similarity")
+QUOTE_FEATURES = ("support", "topic_similarity", "topic_words_found")
 QUOTE_CALIBRATION = Path(__file__).resolve().parent / "quote_calibration.json"
 
 # An attribution answer quotes at most about this many words: the best statement of each
@@ -89,10 +89,11 @@ class QuoteReader:
     the embedding model's similarity of Y to each statement and to the paragraph that
     holds it, and keeps those close to the best. A quotation that goes on past its
     sentence, into the next paragraph too, is quoted on. Confidence comes from a logistic
-    calibration (``QUOTE_FEATURES``) of the topic similarity and of how sure the span reader,
+    calibration (``QUOTE_FEATURES``) of the topic similarity, of how sure the span reader,
     asked what the documents say about Y (the retrieved passages and the statements'
-    paragraphs), is of an answer inside the statements; below its threshold the reader
-    abstains rather than present an unrelated quote.
+    paragraphs), is of an answer inside the statements, and of the share of Y's words the
+    statement's sentence holds; below its threshold the reader abstains rather than present
+    an unrelated quote.
 
     Example:
         >>> reader = QuoteReader(StatementStore(index.documents), embedder)
@@ -197,6 +198,7 @@ class QuoteReader:
         features = {
             "support": self._support(question, chosen, passages),
             "topic_similarity": max(f.similarity for f in chosen),
+            "topic_words_found": self._topic_words_found(question, chosen),
         }
         return QuoteReading(chosen=tuple(chosen), features=features)
 
@@ -231,6 +233,26 @@ class QuoteReader:
                 used += words
         order = {doc_id: i for i, doc_id in enumerate(docs)}
         return sorted(chosen, key=lambda f: (order[f.doc_id], f.item.first.statement.start))
+
+    def _topic_words_found(self, question: Question, chosen: Sequence[_Found]) -> float:
+        """The largest share of the topic's words (stemmed) that a chosen statement's
+        sentence holds: 1.0 for "What did X say?" (no topic).
+
+        The embedding similarity finds the statement nearest the topic, however far it is;
+        the span reader, asked about the topic, can answer from a sentence that shares one
+        word with it. Whether the sentence names the topic at all tells them apart.
+        """
+        if not question.topic_words:
+            return 1.0
+        wanted = set(stem_words(question.topic_words))
+        best = 0.0
+        for found in chosen:
+            statement = found.item.first.statement
+            text = self.store.documents[found.doc_id].text
+            sentence = text[statement.sentence_start : statement.sentence_end]
+            held = wanted & set(stem_words(word_tokens(sentence)))
+            best = max(best, len(held) / len(wanted))
+        return best
 
     def _words(self, found: _Found) -> int:
         return sum(len(word_tokens(item.text)) for item in found.items)

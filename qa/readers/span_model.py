@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import platform
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,14 +25,42 @@ __all__ = [
     "SpanModel",
     "SpanModelConfig",
     "WindowScores",
+    "int8_products_saturate",
 ]
 
 DEFAULT_READER_MODEL = Path(__file__).resolve().parents[1] / "reader_model"
+# ONNX Runtime's session entry for exact int8 matrix products on x86 CPUs without VNNI.
+PRECISE_INT8 = "session.x64quantprecision"
+_X86 = {"x86_64", "amd64", "i386", "i686", "x86"}
+_VNNI = {"avx512_vnni", "avx_vnni"}
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 CALIBRATION_FILE = "calibration.json"
 # Features the calibration model reads, in order (see span_reader.SpanReading.features).
 FEATURES = ("best_log_prob", "group_log_prob", "margin", "lowest_null_log_prob", "places")
+
+
+def int8_products_saturate(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """Whether ONNX Runtime's int8 matrix products are inexact on this CPU by default.
+
+    The reader's weights are int8 and its activations uint8. On x86 CPUs without VNNI, ONNX
+    Runtime sums pairs of their products in 16 bits, which saturate (255 x 127 x 2 > 32,767),
+    so the same question got other scores, and other answers, than on a CPU with VNNI, which
+    sums in 32 bits. Where this is true the session asks for exact products (``PRECISE_INT8``:
+    the weights are moved to uint8 and their products summed in 32 bits: 1.5 times slower on
+    the CPU where it was timed), and every CPU gives the scores the calibration was fitted on.
+    An x86 CPU whose features cannot be read counts as saturating; other CPUs never do.
+    """
+    if platform.machine().lower() not in _X86:
+        return False
+    try:
+        with cpuinfo.open(encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("flags"):
+                    return not _VNNI & set(line.partition(":")[2].split())
+    except OSError:
+        pass
+    return True
 
 
 class ReaderUnavailableError(RuntimeError):
@@ -149,6 +178,9 @@ class SpanModel:
             # Idle threads sleep rather than spin: spinning after each run took the cores
             # from the question's embedding that follows (torch: 35 ms instead of 16).
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            if int8_products_saturate():
+                # The same answers on every CPU (see ``int8_products_saturate``).
+                options.add_session_config_entry(PRECISE_INT8, "1")
             session = onnxruntime.InferenceSession(
                 str(self.model_dir / MODEL_FILE), options, providers=["CPUExecutionProvider"]
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import platform
 from pathlib import Path
 
 import pytest
@@ -10,12 +11,14 @@ import pytest
 from index import SentenceTransformerEmbedder
 from qa import QA, Settings
 from qa.question import analyse_question
+from qa.readers import span_model
 from qa.readers.lines import line_breaks
 from qa.readers.span_model import (
     CALIBRATION_FILE,
     DEFAULT_READER_MODEL,
     ReaderUnavailableError,
     SpanModel,
+    int8_products_saturate,
 )
 from qa.readers.span_reader import SpanReader
 
@@ -188,3 +191,39 @@ def test_a_question_asked_again_is_not_read_again(
     assert reads == []
     reader.reading("In which month did the Tarrowby library open its doors?", passages)
     assert reads, "a new question is read"
+
+
+def _cpuinfo(tmp_path: Path, flags: str) -> Path:
+    path = tmp_path / "cpuinfo"
+    path.write_text(f"processor\t: 0\nflags\t\t: {flags}\n\nprocessor\t: 1\nflags\t\t: {flags}\n")
+    return path
+
+
+@pytest.mark.skipif(
+    platform.machine().lower() not in {"x86_64", "amd64"}, reason="x86 CPU features only"
+)
+def test_exact_int8_products_are_asked_for_only_where_they_would_saturate(
+    tmp_path: Path,
+) -> None:
+    avx2 = "fpu sse4_1 sse4_2 avx avx2 fma"
+    assert int8_products_saturate(_cpuinfo(tmp_path, avx2))
+    assert int8_products_saturate(_cpuinfo(tmp_path, avx2 + " avx512f avx512bw"))
+    assert not int8_products_saturate(_cpuinfo(tmp_path, avx2 + " avx512f avx512_vnni"))
+    assert not int8_products_saturate(_cpuinfo(tmp_path, avx2 + " avx_vnni"))
+    assert int8_products_saturate(tmp_path / "no-such-file")
+
+
+def test_the_reader_scores_with_exact_int8_products_on_this_cpu(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The product's scores here are those of exact products, as on any other CPU."""
+    question = "Who designed the library?"
+    texts = [LIBRARY, HARBOUR]
+    as_shipped = SpanModel().score(question, texts)
+    monkeypatch.setattr(span_model, "int8_products_saturate", lambda: True)
+    exact = SpanModel().score(question, texts)
+    assert len(as_shipped) == len(exact)
+    for shipped, reference in zip(as_shipped, exact, strict=True):
+        assert shipped.offsets == reference.offsets
+        assert shipped.start_log == pytest.approx(reference.start_log, abs=1e-4)
+        assert shipped.end_log == pytest.approx(reference.end_log, abs=1e-4)
