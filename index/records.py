@@ -82,6 +82,10 @@ class DocumentRecord(IndexedDocument):
             text=self.text[span.start : span.end],
         )
 
+    def chunk_texts(self) -> list[str]:
+        """The text of each chunk, in chunk order."""
+        return [self.text[span.start : span.end] for span in self.chunks]
+
     def to_json(self) -> dict[str, Any]:
         """The record as one JSON object (a line of ``documents.jsonl``)."""
         return {

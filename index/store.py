@@ -3,7 +3,7 @@
 Layout of ``index_dir``::
 
     CURRENT                 name of the live version folder (replaced atomically)
-    versions/<name>/        manifest.json, documents.jsonl, vectors.faiss
+    versions/<name>/        manifest.json, documents.jsonl, vectors.faiss, bm25.* (postings)
     .lock                   held by the one process writing
 
 A writer builds a complete new version folder, then replaces CURRENT; a crash at any point
@@ -35,6 +35,7 @@ from index.errors import (
     ModelMismatchError,
 )
 from index.hashing import file_sha256
+from index.lexical import LEXICAL_FILES, LexicalIndexWriter
 from index.locking import fsync_dir, fsync_file, writer_lock
 from index.manifest import (
     FORMAT_VERSION,
@@ -75,6 +76,9 @@ class StoredIndex:
     first_rows: dict[str, int] = field(default_factory=dict)
     # Files removed on request: left out when their folder is indexed, until named again.
     excluded: tuple[str, ...] = ()
+    # The version folder holding its BM25 postings (``index.lexical``); None for a version
+    # written before they were (format 1 without them), whose postings are built on load.
+    lexical_folder: Path | None = None
 
     def chunk(self, row: int) -> Chunk:
         """Return the chunk stored at vector row ``row``."""
@@ -244,6 +248,7 @@ class IndexStore:
             version=version,
             first_rows=first_rows,
             excluded=manifest.excluded,
+            lexical_folder=folder if set(LEXICAL_FILES) <= set(manifest.files) else None,
         )
 
     def excluded_paths(self) -> tuple[str, ...]:
@@ -322,6 +327,7 @@ class IndexStore:
         staging = versions / f".staging-{version}"
         staging.mkdir(parents=True)
         writer = self.backends.writer(self._live_manifest(), model, chunking, previous, rows)
+        lexical = LexicalIndexWriter()
         live = False
         try:
             summaries: list[DocumentSummary] = []
@@ -330,6 +336,7 @@ class IndexStore:
                 for record, vectors in entries:
                     writer.add(record, vectors)
                     del vectors  # the writer holds its own copy: do not keep two
+                    lexical.add(record.chunk_texts())
                     handle.writelines(record.json_pieces())
                     handle.write("\n")
                     summaries.append(DocumentSummary.of(record))
@@ -341,7 +348,14 @@ class IndexStore:
             for name in writer.files():
                 fsync_file(staging / name)
             step("vectors written")
-            files = {name: file_sha256(staging / name) for name in (_DOCUMENTS, *writer.files())}
+            lexical_files = lexical.save(staging)
+            for name in lexical_files:
+                fsync_file(staging / name)
+            step("lexical index written")
+            files = {
+                name: file_sha256(staging / name)
+                for name in (_DOCUMENTS, *writer.files(), *lexical_files)
+            }
             manifest = Manifest(
                 format_version=FORMAT_VERSION,
                 version=version,

@@ -9,10 +9,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from index.caching import SharedLRU
+from index.lexical import stem_words
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
+
+__all__ = ["Analyzer", "stem_words", "word_tokens"]
 
 logger = logging.getLogger(__name__)
 
@@ -58,24 +61,6 @@ class Analyzer:
         with self._pipeline_lock:
             assert self._nlp is not None
             return list(self._nlp.pipe(texts))
-
-
-_stemmers = threading.local()
-
-
-def stem_words(words: Sequence[str]) -> list[str]:
-    """Snowball English stems of ``words`` (lower-cased words), in order.
-
-    Each thread has its own stemmer: a PyStemmer object keeps state while it stems (and a
-    cache of recent words), so threads answering at once must not share one.
-    """
-    stemmer = getattr(_stemmers, "english", None)
-    if stemmer is None:
-        import Stemmer
-
-        stemmer = _stemmers.english = Stemmer.Stemmer("english")
-    stems: list[str] = stemmer.stemWords(list(words))
-    return stems
 
 
 def word_tokens(text: str) -> list[str]:

@@ -2,49 +2,21 @@
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from index import Embedder, StoredIndex
-from qa.nlp import stem_words
+from index.lexical import LexicalIndexWriter, lexical_tokens, load_lexical
 from qa.types import Passage
 
 if TYPE_CHECKING:
     import bm25s
 
 logger = logging.getLogger(__name__)
-
-
-@functools.cache
-def _import_bm25s() -> Any:
-    """bm25s, with its logger following the application's level again (once per process).
-
-    bm25s sets its logger to DEBUG when imported, so every BM25 build would print a line.
-    """
-    import bm25s
-
-    logging.getLogger("bm25s").setLevel(logging.NOTSET)
-    return bm25s
-
-
-def lexical_tokens(
-    texts: Sequence[str], stem_words: Callable[[list[str]], list[str]]
-) -> list[list[str]]:
-    """Lower-cased, stop-word-free, stemmed tokens of each text, as BM25 sees them."""
-    tokens: list[list[str]] = _import_bm25s().tokenize(
-        list(texts),
-        stopwords="english",
-        stemmer=stem_words,
-        return_ids=False,
-        show_progress=False,
-    )
-    return tokens
 
 
 @dataclass(frozen=True)
@@ -89,14 +61,20 @@ class HybridRetriever:
         self._bm25: bm25s.BM25 | None = None
 
     def warm_up(self) -> None:
-        """Build the BM25 index over all chunks (done once, on first use otherwise)."""
+        """Open the BM25 postings (done once, on first use otherwise).
+
+        A version written with its postings has them mapped from its folder; an older one
+        has them built here from every chunk's text.
+        """
         if self._bm25 is None:
-            bm25s = _import_bm25s()
-            texts = [self.index.chunk(row).text for row in range(len(self.index.chunk_refs))]
-            bm25 = bm25s.BM25()
-            if texts:  # bm25s cannot index nothing; an empty index has no lexical side
-                bm25.index(lexical_tokens(texts, stem_words), show_progress=False)
-            self._bm25 = bm25
+            if self.index.lexical_folder is not None:
+                self._bm25 = load_lexical(self.index.lexical_folder)
+                return
+            writer = LexicalIndexWriter()
+            for doc_id in self.index.order:
+                record = self.index.documents[doc_id]
+                writer.add(record.chunk_texts())
+            self._bm25 = writer.build()
 
     def _dense(self, question: str, limit: int) -> list[tuple[int, float]]:
         vector = self.embedder.embed([question])[0]
@@ -104,9 +82,8 @@ class HybridRetriever:
 
     def _lexical(self, question: str, limit: int) -> list[tuple[int, float]]:
         self.warm_up()
-        assert self._bm25 is not None
-        query = lexical_tokens([question], stem_words)[0]
-        if not query or not self.index.chunk_refs:
+        query = lexical_tokens([question])[0]
+        if not query or self._bm25 is None:  # no words to match, or no chunks
             return []
         scores: npt.NDArray[np.float64] = self._bm25.get_scores(query)
         limit = min(limit, len(scores))

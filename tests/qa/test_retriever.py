@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pytest
 
-from index import ChunkingConfig, IndexBuilder, IndexStore, StoredIndex
+from index import ChunkingConfig, CorruptIndexError, IndexBuilder, IndexStore, StoredIndex
+from index.lexical import LEXICAL_FILES
 from qa import QA, EmptyQuestionError, Passage, Settings
 from qa.retriever import HybridRetriever, RetrievalConfig
 from tests.index.fakes import HashEmbedder
@@ -263,3 +266,75 @@ def test_removing_every_document_leaves_nothing_to_retrieve(tmp_path: Path) -> N
     qa.remove([doc_id_of(qa, "bakery.txt")])
     assert qa.retrieve("Who sells rye bread?") == []
     assert qa.answer("Who sells rye bread?").abstained
+
+
+QUESTIONS = {
+    "Which villages did the ash cover?": "volcano.txt",
+    "Who sells cinnamon rolls?": "bakery.txt",
+    "How many players entered the tournament?": "chess.txt",
+    "How long does the ferry take to the island?": "harbour.txt",
+}
+
+
+def lexical_rankings(retriever: HybridRetriever) -> list[list[tuple[int, float]]]:
+    return [retriever._lexical(question, 20) for question in QUESTIONS]
+
+
+def test_a_version_keeps_its_bm25_postings_on_disk_and_answers_from_them(
+    tmp_path: Path,
+) -> None:
+    docs = write_documents(tmp_path / "docs", list(DOCUMENTS))
+    IndexBuilder(HashEmbedder(), tmp_path / "index", CHUNKING).update([docs])
+    store = IndexStore(tmp_path / "index")
+    manifest = store.read_manifest()
+    assert sorted(name for name in manifest["files"] if name.startswith("bm25.")) == sorted(
+        LEXICAL_FILES
+    )
+    index = store.load()
+    assert index.lexical_folder == tmp_path / "index" / "versions" / manifest["version"]
+    mapped = HybridRetriever(index, HashEmbedder())
+    mapped.warm_up()
+    # Read from the version folder, mapped, not built again from the texts.
+    assert mapped._bm25 is not None
+    assert isinstance(mapped._bm25.scores["data"], np.memmap)
+
+    # The same rankings as postings built from every chunk's text at load, as before.
+    built = HybridRetriever(replace(index, lexical_folder=None), HashEmbedder())
+    built.warm_up()
+    assert built._bm25 is not None
+    assert not isinstance(built._bm25.scores["data"], np.memmap)
+    assert lexical_rankings(mapped) == lexical_rankings(built)
+    # And the words of each question lead to its story first.
+    names = {doc_id: Path(record.source_path).name for doc_id, record in index.documents.items()}
+    firsts = [names[index.chunk_refs[ranking[0][0]][0]] for ranking in lexical_rankings(mapped)]
+    assert firsts == list(QUESTIONS.values())
+
+
+def test_a_version_written_before_postings_were_kept_still_answers(tmp_path: Path) -> None:
+    qa, _ = make_qa(tmp_path, list(DOCUMENTS))
+    expected = [[p.chunk_id for p in qa.retrieve(question, k=3)] for question in QUESTIONS]
+    # Make the live version look like one written by an earlier release: no bm25 files.
+    store = IndexStore(tmp_path / "index")
+    manifest = store.read_manifest()
+    folder = tmp_path / "index" / "versions" / manifest["version"]
+    for name in LEXICAL_FILES:
+        (folder / name).unlink()
+        del manifest["files"][name]
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+    older, _ = make_qa(tmp_path, list(DOCUMENTS))
+    assert older.index.lexical_folder is None
+    got = [[p.chunk_id for p in older.retrieve(question, k=3)] for question in QUESTIONS]
+    assert got == expected
+    assert all(older.retrieve(question, k=3)[0].lexical_score for question in QUESTIONS)
+
+
+def test_a_damaged_postings_file_is_reported_with_the_way_to_rebuild(tmp_path: Path) -> None:
+    docs = write_documents(tmp_path / "docs", ["bakery.txt", "chess.txt"])
+    IndexBuilder(HashEmbedder(), tmp_path / "index", CHUNKING).update([docs])
+    store = IndexStore(tmp_path / "index")
+    folder = tmp_path / "index" / "versions" / store.read_manifest()["version"]
+    data = folder / "bm25.data.npy"
+    data.write_bytes(data.read_bytes()[:-4] + b"\0\0\0\0")
+    with pytest.raises(CorruptIndexError, match=r"bm25\.data\.npy.*rebuild"):
+        store.load()
