@@ -2,12 +2,15 @@
 
 The postings are built from each chunk's stemmed, stop-word-free tokens as a version is
 written and saved beside its vectors, so an answering process maps them from disk instead of
-tokenizing every chunk again at start-up (11 s and about 170 MB at 123k chunks).
+tokenizing every chunk again at start-up (11 s and about 170 MB at 123k chunks). Each chunk's
+(term, count) pairs are saved too, so the next version copies those of unchanged documents
+instead of tokenizing them again.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import threading
 from array import array
@@ -34,7 +37,12 @@ _NAMES = {
     "vocab_name": "bm25.vocab.json",
     "params_name": "bm25.params.json",
 }
-LEXICAL_FILES = tuple(_NAMES.values())
+# Each chunk's (term id, count) pairs and its (distinct terms, tokens), kept so that an update
+# copies the unchanged documents' terms from the live version instead of tokenizing them again.
+_TERMS = "bm25.terms.npy"
+_COUNTS = "bm25.counts.npy"
+_CHUNKS = "bm25.chunks.npy"
+LEXICAL_FILES = (*_NAMES.values(), _TERMS, _COUNTS, _CHUNKS)
 
 _stemmers = threading.local()
 
@@ -100,12 +108,22 @@ class LexicalIndexWriter:
     # (about 40 bytes a pair, so 40 MB) whatever the size of the index.
     block_pairs = 1 << 20
 
-    def __init__(self) -> None:
+    def __init__(self, previous: Path | None = None) -> None:
         self._vocabulary: dict[str, int] = {}
         self._terms = array("I")  # each chunk's distinct term ids, chunk after chunk
         self._counts = array("I")  # how often each of those terms occurs in its chunk
         self._distinct = array("I")  # distinct terms per chunk
         self._lengths = array("I")  # tokens per chunk
+        self._previous: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        if previous is not None:
+            with (previous / _NAMES["vocab_name"]).open(encoding="utf-8") as handle:
+                self._vocabulary = {str(term): int(i) for term, i in json.load(handle).items()}
+            terms = np.load(previous / _TERMS, mmap_mode="r")
+            counts = np.load(previous / _COUNTS, mmap_mode="r")
+            chunks = np.load(previous / _CHUNKS, mmap_mode="r")
+            first_pair = np.zeros(len(chunks) + 1, dtype=np.int64)
+            np.cumsum(chunks[:, 0], out=first_pair[1:])
+            self._previous = (terms, counts, chunks, first_pair)
 
     @property
     def rows(self) -> int:
@@ -122,10 +140,43 @@ class LexicalIndexWriter:
             self._distinct.append(len(counts))
             self._lengths.append(len(tokens))
 
+    def add_unchanged(self, first_row: int, rows: int) -> bool:
+        """Add ``rows`` chunks copied from the previous version's, from its row ``first_row``.
+
+        Returns:
+            False, adding nothing, when this writer was given no previous version.
+        """
+        if self._previous is None:
+            return False
+        terms, counts, chunks, first_pair = self._previous
+        start, end = first_pair[first_row], first_pair[first_row + rows]
+        self._terms.frombytes(terms[start:end].tobytes())
+        self._counts.frombytes(counts[start:end].tobytes())
+        own = chunks[first_row : first_row + rows]
+        self._distinct.frombytes(np.ascontiguousarray(own[:, 0]).tobytes())
+        self._lengths.frombytes(np.ascontiguousarray(own[:, 1]).tobytes())
+        return True
+
+    def _drop_unused_terms(self) -> None:
+        """Forget terms no chunk has any more (their documents were removed or changed)."""
+        terms = np.frombuffer(self._terms, dtype=np.uint32)
+        used = np.bincount(terms, minlength=len(self._vocabulary)) > 0
+        if used.all():
+            return
+        renumbered = (np.cumsum(used) - 1).astype(np.uint32)
+        writable = np.frombuffer(memoryview(self._terms), dtype=np.uint32)
+        for start in range(0, len(writable), self.block_pairs):
+            block = writable[start : start + self.block_pairs]
+            block[:] = renumbered[block]
+        self._vocabulary = {
+            term: int(renumbered[i]) for term, i in self._vocabulary.items() if used[i]
+        }
+
     def build(self) -> bm25s.BM25 | None:
         """The BM25 index of the chunks added (None when there are none: nothing to score)."""
         if not self._lengths:
             return None
+        self._drop_unused_terms()
         bm25 = _import_bm25s().BM25()
         terms = np.frombuffer(self._terms, dtype=np.uint32)
         counts = np.frombuffer(self._counts, dtype=np.uint32)
@@ -166,10 +217,15 @@ class LexicalIndexWriter:
         An index without chunks writes nothing and returns no names.
         """
         bm25 = self.build()
-        self.__init__()  # type: ignore[misc]  # the pairs are in the postings now
         if bm25 is None:
             return ()
         bm25.save(folder, show_progress=False, **_NAMES)
+        del bm25
+        np.save(folder / _TERMS, np.frombuffer(self._terms, dtype=np.uint32))
+        np.save(folder / _COUNTS, np.frombuffer(self._counts, dtype=np.uint32))
+        distinct = np.frombuffer(self._distinct, dtype=np.uint32)
+        lengths = np.frombuffer(self._lengths, dtype=np.uint32)
+        np.save(folder / _CHUNKS, np.column_stack((distinct, lengths)))
         return LEXICAL_FILES
 
 

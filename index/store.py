@@ -327,16 +327,21 @@ class IndexStore:
         staging = versions / f".staging-{version}"
         staging.mkdir(parents=True)
         writer = self.backends.writer(self._live_manifest(), model, chunking, previous, rows)
-        lexical = LexicalIndexWriter()
+        # Unchanged documents' terms are copied from the live version, not tokenized again.
+        lexical = LexicalIndexWriter(previous.lexical_folder if previous is not None else None)
         live = False
         try:
             summaries: list[DocumentSummary] = []
             chunks = 0
             with (staging / _DOCUMENTS).open("w", encoding="utf-8") as handle:
                 for record, vectors in entries:
+                    reused_from = previous if vectors is None else None
                     writer.add(record, vectors)
                     del vectors  # the writer holds its own copy: do not keep two
-                    lexical.add(record.chunk_texts())
+                    if reused_from is None or not lexical.add_unchanged(
+                        reused_from.first_rows[record.doc_id], len(record.chunks)
+                    ):
+                        lexical.add(record.chunk_texts())
                     handle.writelines(record.json_pieces())
                     handle.write("\n")
                     summaries.append(DocumentSummary.of(record))

@@ -82,8 +82,11 @@ class HybridRetriever:
 
     def _lexical(self, question: str, limit: int) -> list[tuple[int, float]]:
         self.warm_up()
-        query = lexical_tokens([question])[0]
-        if not query or self._bm25 is None:  # no words to match, or no chunks
+        if self._bm25 is None:  # no chunks
+            return []
+        known = self._bm25.vocab_dict
+        query = [token for token in lexical_tokens([question])[0] if token in known]
+        if not query:  # no word of the question is in any chunk
             return []
         scores: npt.NDArray[np.float64] = self._bm25.get_scores(query)
         limit = min(limit, len(scores))

@@ -69,3 +69,33 @@ def test_no_chunks_write_no_postings(tmp_path: Path) -> None:
     assert writer.build() is None
     assert writer.save(tmp_path) == ()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_unchanged_chunks_copied_from_the_previous_version_score_as_if_tokenized(
+    tmp_path: Path,
+) -> None:
+    first = LexicalIndexWriter()
+    first.add(CHUNKS[:5])
+    first.save(tmp_path)
+    # The next version keeps chunks 2-4 of the first, drops 0-1 and adds the rest.
+    second = LexicalIndexWriter(previous=tmp_path)
+    assert second.add_unchanged(2, 3)
+    second.add(CHUNKS[5:])
+    kept = CHUNKS[2:]
+    built = second.build()
+    assert built is not None
+    reference = bm25s.BM25()
+    reference.index(lexical_tokens(kept), show_progress=False)
+    for question in QUESTIONS:
+        tokens = lexical_tokens([question])[0]
+        np.testing.assert_array_equal(
+            built.get_scores(tokens), reference.get_scores(tokens), err_msg=question
+        )
+    # Terms only the dropped chunks had ("kestrel", "sheep") are forgotten.
+    assert set(built.vocab_dict) == {token for tokens in lexical_tokens(kept) for token in tokens}
+
+
+def test_without_a_previous_version_nothing_is_copied() -> None:
+    writer = LexicalIndexWriter()
+    assert not writer.add_unchanged(0, 1)
+    assert writer.rows == 0

@@ -12,7 +12,7 @@ import numpy.typing as npt
 import pytest
 
 from index import ChunkingConfig, CorruptIndexError, IndexBuilder, IndexStore, StoredIndex
-from index.lexical import LEXICAL_FILES
+from index.lexical import LEXICAL_FILES, lexical_tokens
 from qa import QA, EmptyQuestionError, Passage, Settings
 from qa.retriever import HybridRetriever, RetrievalConfig
 from tests.index.fakes import HashEmbedder
@@ -338,3 +338,36 @@ def test_a_damaged_postings_file_is_reported_with_the_way_to_rebuild(tmp_path: P
     data.write_bytes(data.read_bytes()[:-4] + b"\0\0\0\0")
     with pytest.raises(CorruptIndexError, match=r"bm25\.data\.npy.*rebuild"):
         store.load()
+
+
+def test_an_update_tokenizes_only_new_documents_and_ranks_as_a_rebuild(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = write_documents(tmp_path / "docs", ["volcano.txt", "bakery.txt", "chess.txt"])
+    builder = IndexBuilder(HashEmbedder(), tmp_path / "index", CHUNKING)
+    builder.update([docs])
+    tokenized: list[str] = []
+
+    def recording(texts: Sequence[str]) -> list[list[str]]:
+        tokenized.extend(texts)
+        return lexical_tokens(texts)
+
+    monkeypatch.setattr("index.lexical.lexical_tokens", recording)
+    write_documents(docs, ["harbour.txt"])
+    (docs / "chess.txt").unlink()
+    builder.update([docs])
+    monkeypatch.undo()
+    assert tokenized and all(text in DOCUMENTS["harbour.txt"] for text in tokenized)
+
+    updated = HybridRetriever(IndexStore(tmp_path / "index").load(), HashEmbedder())
+    rebuilt_dir = tmp_path / "rebuilt"
+    IndexBuilder(HashEmbedder(), rebuilt_dir, CHUNKING).update([docs])
+    rebuilt = HybridRetriever(IndexStore(rebuilt_dir).load(), HashEmbedder())
+    for question in QUESTIONS:
+        ours = [(p.chunk_id, p.lexical_score) for p in updated.retrieve(question, k=5)]
+        assert ours == [(p.chunk_id, p.lexical_score) for p in rebuilt.retrieve(question, k=5)]
+    assert sources(updated.retrieve("How many players entered the tournament?", k=20)) == {
+        "volcano.txt",
+        "bakery.txt",
+        "harbour.txt",
+    }
