@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np
 import numpy.typing as npt
 
-from benchmarks.corpus import ROOT, SHARED_EVAL
+from benchmarks.corpus import ROOT, SHARED_EVAL, unpack_revision
 from index import IndexBuilder, ModelFingerprint, SentenceTransformerEmbedder
 from qa import QA, Settings
 
@@ -151,12 +151,8 @@ def _revision(rev: str) -> str:
 
 def run_baseline(rev: str, sizes: Sequence[int], questions: int) -> None:
     """Run this benchmark as it was at ``rev``, in a child process, printing its table."""
-    folder = Path(tempfile.mkdtemp(prefix=f".baseline-{rev}-", dir=ROOT.parent))
+    folder = unpack_revision(rev)
     try:
-        archive = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=True
-        )
-        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
         print(f"== baseline {_revision(rev)} (unpacked in {folder})", flush=True)
         command = [sys.executable, str(folder / "benchmarks" / "answer_latency.py")]
         command += ["--sizes", *map(str, sizes), "--questions", str(questions)]

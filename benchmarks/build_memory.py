@@ -105,14 +105,6 @@ def child(
     return dict(json.loads(out.strip().splitlines()[-1]))
 
 
-def unpack(rev: str) -> Path:
-    """The code at git revision ``rev``, unpacked beside this checkout (to find ../shared)."""
-    folder = Path(tempfile.mkdtemp(prefix=f".baseline-{rev}-", dir=ROOT.parent))
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], capture_output=True)
-    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
-    return folder
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[20_000, 100_000])
@@ -127,7 +119,10 @@ def main() -> None:
     if args.step == "answer":
         print(json.dumps(answer(args.work)))
         return
-    baseline = unpack(args.answer_baseline) if args.answer_baseline else None
+    # Imported here, in the parent only: a baseline child imports the baseline's benchmarks.
+    from benchmarks.corpus import unpack_revision
+
+    baseline = unpack_revision(args.answer_baseline) if args.answer_baseline else None
     print(f"cpus={os.cpu_count()}")
     print(
         f"{'chunks':>9} {'build s':>8} {'build peak MB':>14} {'vectors MB':>11} "

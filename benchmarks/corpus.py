@@ -8,12 +8,27 @@ so the product's own loader, cleaner and chunker cut them.
 from __future__ import annotations
 
 import json
+import subprocess
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
 VIM_DOCS = Path("/usr/share/vim/vim90/doc")
+
+
+def unpack_revision(rev: str) -> Path:
+    """The code at git revision ``rev``, unpacked in a new folder beside this checkout.
+
+    Beside it, so that the baseline finds ../shared as this checkout does; the caller removes it.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=f".baseline-{rev}-", dir=ROOT.parent))
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
 
 
 def squad_questions(path: Path = SHARED_EVAL / "squad2_dev_subset.json") -> list[str]:
