@@ -3,7 +3,8 @@
 Layout of ``index_dir``::
 
     CURRENT                 name of the live version folder (replaced atomically)
-    versions/<name>/        manifest.json, documents.jsonl, vectors.faiss, bm25.* (postings)
+    versions/<name>/        manifest.json, documents.jsonl (with documents.offsets.npy, where
+                            each record's line starts), vectors.faiss, bm25.* (postings)
     .lock                   held by the one process writing
 
 A writer builds a complete new version folder, then replaces CURRENT; a crash at any point
@@ -18,7 +19,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,15 @@ import numpy as np
 import numpy.typing as npt
 
 from index.chunking import Chunk, ChunkingConfig
+from index.document_table import (
+    DOCUMENTS,
+    OFFSETS,
+    STATEMENTS,
+    ChunkRefs,
+    DocumentStatements,
+    DocumentTable,
+    read_statements,
+)
 from index.embedder import ModelFingerprint
 from index.errors import (
     CorruptIndexError,
@@ -56,7 +66,7 @@ from index.vector_index import HNSW_FROM_VECTORS
 logger = logging.getLogger(__name__)
 
 _MANIFEST = "manifest.json"
-_DOCUMENTS = "documents.jsonl"
+_DOCUMENTS = DOCUMENTS
 _REBUILD_HINT = REBUILD_HINT
 
 
@@ -65,10 +75,12 @@ class StoredIndex:
     """A loaded index: documents, the vector of every chunk, and what built it.
 
     Row ``i`` of ``vectors`` belongs to ``chunk_refs[i]`` = (doc_id, chunk ordinal).
+    ``documents`` maps each id to its record in index order; a loaded version reads a record
+    from disk when it is asked for (``DocumentTable``), so its texts are not all held.
     """
 
-    documents: dict[str, DocumentRecord]
-    chunk_refs: tuple[tuple[str, int], ...]
+    documents: Mapping[str, DocumentRecord]
+    chunk_refs: Sequence[tuple[str, int]]
     vectors: VectorStore
     model: ModelFingerprint
     chunking: ChunkingConfig
@@ -79,6 +91,18 @@ class StoredIndex:
     # The version folder holding its BM25 postings (``index.lexical``); None for a version
     # written before they were (format 1 without them), whose postings are built on load.
     lexical_folder: Path | None = None
+    # The version's statements file (``DocumentStatements``); None for a version written
+    # before it was, whose statements are taken from the records.
+    statements_file: Path | None = None
+    # What the manifest lists about each document, in index order: enough to list them
+    # (``qa docs``, the page's table of sources) without reading their records.
+    summaries: tuple[DocumentSummary, ...] = ()
+
+    def statements(self) -> Iterator[DocumentStatements]:
+        """Every document's attributed statements, in index order, read one at a time."""
+        if self.statements_file is not None:
+            return read_statements(self.statements_file)
+        return (DocumentStatements.of(record) for record in self.documents.values())
 
     def chunk(self, row: int) -> Chunk:
         """Return the chunk stored at vector row ``row``."""
@@ -200,32 +224,19 @@ class IndexStore:
                 f"or {_REBUILD_HINT}"
             )
         verify_files(folder, manifest)
+        chunk_counts = {summary.doc_id: summary.chunks for summary in manifest.documents}
         try:
-            documents: dict[str, DocumentRecord] = {}
-            with (folder / _DOCUMENTS).open(encoding="utf-8") as handle:
-                for line in handle:
-                    record = DocumentRecord.from_json(json.loads(line))
-                    documents[record.doc_id] = record
             config = self.backends.named_by(manifest)
+            refs = ChunkRefs(manifest.order, [chunk_counts[doc_id] for doc_id in manifest.order])
         except (ValueError, KeyError, TypeError, RuntimeError) as exc:
             raise CorruptIndexError(
                 f"index in {folder} cannot be read ({exc}); {_REBUILD_HINT}"
             ) from exc
-        try:
-            refs = tuple(
-                (doc_id, ordinal)
-                for doc_id in manifest.order
-                for ordinal in range(len(documents[doc_id].chunks))
-            )
-        except KeyError as exc:
-            raise CorruptIndexError(
-                f"index file {folder / _DOCUMENTS} lacks document {exc}; {_REBUILD_HINT}"
-            ) from exc
-        first_rows: dict[str, int] = {}
-        row = 0
-        for doc_id in manifest.order:
-            first_rows[doc_id] = row
-            row += len(documents[doc_id].chunks)
+        # Records are read when asked for; only where each one starts is read now.
+        documents = DocumentTable.open(folder, manifest.order, OFFSETS in manifest.files)
+        first_rows = {
+            doc_id: int(row) for doc_id, row in zip(manifest.order, refs.first_rows, strict=False)
+        }
         try:
             vectors: VectorStore = self.backends.open(
                 config, ReadRequest(folder, manifest, documents, first_rows)
@@ -249,6 +260,8 @@ class IndexStore:
             first_rows=first_rows,
             excluded=manifest.excluded,
             lexical_folder=folder if set(LEXICAL_FILES) <= set(manifest.files) else None,
+            statements_file=folder / STATEMENTS if STATEMENTS in manifest.files else None,
+            summaries=manifest.documents,
         )
 
     def excluded_paths(self) -> tuple[str, ...]:
@@ -333,7 +346,11 @@ class IndexStore:
         try:
             summaries: list[DocumentSummary] = []
             chunks = 0
-            with (staging / _DOCUMENTS).open("w", encoding="utf-8") as handle:
+            offsets = [0]
+            with (
+                (staging / _DOCUMENTS).open("wb") as handle,
+                (staging / STATEMENTS).open("w", encoding="utf-8") as statements,
+            ):
                 for record, vectors in entries:
                     reused_from = previous if vectors is None else None
                     writer.add(record, vectors)
@@ -342,12 +359,19 @@ class IndexStore:
                         reused_from.first_rows[record.doc_id], len(record.chunks)
                     ):
                         lexical.add(record.chunk_texts())
-                    handle.writelines(record.json_pieces())
-                    handle.write("\n")
+                    written = offsets[-1]
+                    for piece in record.json_pieces():
+                        written += handle.write(piece.encode("utf-8"))
+                    offsets.append(written + handle.write(b"\n"))
+                    statements.write(json.dumps(DocumentStatements.of(record).to_json()) + "\n")
                     summaries.append(DocumentSummary.of(record))
                     chunks += len(record.chunks)
-                handle.flush()
-                os.fsync(handle.fileno())
+                for written_file in (handle, statements):
+                    written_file.flush()
+                    os.fsync(written_file.fileno())
+            np.save(staging / OFFSETS, np.asarray(offsets, dtype=np.int64))
+            fsync_file(staging / OFFSETS)
+            del offsets
             step("documents written")
             stored = writer.finish(staging)
             for name in writer.files():
@@ -359,7 +383,7 @@ class IndexStore:
             step("lexical index written")
             files = {
                 name: file_sha256(staging / name)
-                for name in (_DOCUMENTS, *writer.files(), *lexical_files)
+                for name in (_DOCUMENTS, OFFSETS, STATEMENTS, *writer.files(), *lexical_files)
             }
             manifest = Manifest(
                 format_version=FORMAT_VERSION,

@@ -128,7 +128,7 @@ class QA:
         self, index: StoredIndex, reader: SpanReader, calibration: Calibration | None = None
     ) -> QuoteReader:
         return QuoteReader(
-            StatementStore(index.documents),
+            StatementStore.of(index),
             embedder=self._questions,
             span_reader=reader,
             calibration=calibration,

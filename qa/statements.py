@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from index import DocumentRecord
+from index import DocumentRecord, StoredIndex
+from index.document_table import DocumentStatements
 from index.statements import Statement
 from qa.citations import cite
 from qa.nlp import word_tokens
@@ -91,26 +92,39 @@ class StatementStore:
     """The attributed statements of an index version, by speaker.
 
     Example:
-        >>> store = StatementStore(qa.index.documents)
+        >>> store = StatementStore.of(qa.index)
         >>> store.speakers()[:3]
         [('Charles Clarke', 12), ...]
         >>> [s.text for s in store.statements("Larijani")]
 
     Args:
-        documents: The version's document records, in index order. Records written before
+        documents: The version's document records, in index order (read for citations).
+        statements: Each document's statements with their words, in index order (default:
+            taken from ``documents``; ``StatementStore.of(index)`` reads the version's
+            statements file instead, without the documents' texts). Records written before
             statements were extracted have none here (``qa index`` finds them); their number
             is ``without_statements``.
     """
 
-    def __init__(self, documents: Mapping[str, DocumentRecord]) -> None:
+    def __init__(
+        self,
+        documents: Mapping[str, DocumentRecord],
+        statements: Iterable[DocumentStatements] | None = None,
+    ) -> None:
         self.documents = documents
-        by_speaker: dict[str, dict[str, list[Place]]] = defaultdict(dict)
+        if statements is None:
+            statements = (DocumentStatements.of(record) for record in documents.values())
+        by_speaker: dict[str, dict[str, list[tuple[Place, str]]]] = defaultdict(dict)
+        also_in: dict[str, tuple[str, ...]] = {}
         legacy = 0
-        for doc_id, record in documents.items():
-            legacy += record.statements is None
-            for statement in record.statements or ():
-                key = _normal(record.text[statement.start : statement.end])
-                by_speaker[statement.speaker].setdefault(key, []).append(Place(doc_id, statement))
+        for item in statements:
+            legacy += item.statements is None
+            if item.also_in and item.statements:
+                also_in[item.doc_id] = item.also_in
+            for statement, text in zip(item.statements or (), item.texts, strict=True):
+                by_speaker[statement.speaker].setdefault(_normal(text), []).append(
+                    (Place(item.doc_id, statement), text)
+                )
         if legacy:
             logger.warning(
                 "%d documents were indexed without their statements (who said what); run "
@@ -121,24 +135,23 @@ class StatementStore:
         self._by_speaker: dict[str, list[SpeakerStatement]] = {}
         for speaker, groups in by_speaker.items():
             items = []
-            for places in groups.values():
-                first = places[0]
-                record = documents[first.doc_id]
+            for placed in groups.values():
+                first, text = placed[0]
+                places = tuple(place for place, _ in placed)
                 items.append(
                     SpeakerStatement(
                         speaker=speaker,
-                        text=record.text[first.statement.start : first.statement.end],
+                        text=text,
                         direct=first.statement.direct,
                         verb=first.statement.verb,
-                        places=tuple(places),
+                        places=places,
                         also_in=tuple(
-                            d.source_path
-                            for place in places
-                            for d in documents[place.doc_id].duplicates
+                            path for place in places for path in also_in.get(place.doc_id, ())
                         ),
                     )
                 )
             self._by_speaker[speaker] = items
+        self._order: dict[str, int] | None = None
         self._words = {speaker: name_words(speaker) for speaker in self._by_speaker}
 
     def __len__(self) -> int:
@@ -169,6 +182,11 @@ class StatementStore:
             key=lambda s: -len(self._by_speaker[s]),
         )
 
+    @classmethod
+    def of(cls, index: StoredIndex) -> StatementStore:
+        """The statements of a loaded index version, read from its statements file."""
+        return cls(index.documents, index.statements())
+
     @staticmethod
     def match_speaker(name: str, speaker: str) -> bool:
         """Whether ``name`` ("Clarke", "Charles Clarke") can mean ``speaker``."""
@@ -187,7 +205,9 @@ class StatementStore:
 
     def statements(self, name: str) -> list[SpeakerStatement]:
         """The statements of the speakers ``name`` can mean, in index and document order."""
-        order = {doc_id: i for i, doc_id in enumerate(self.documents)}
+        if self._order is None:
+            self._order = {doc_id: i for i, doc_id in enumerate(self.documents)}
+        order = self._order
         found = [item for speaker in self.match(name) for item in self._by_speaker[speaker]]
         return sorted(found, key=lambda s: (order[s.first.doc_id], s.first.statement.start))
 

@@ -195,7 +195,7 @@ def _cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
         raise FileNotFoundError(
             f"no index in {settings.index_dir}; run `qa index` (or `qa ask`) first"
         )
-    statements = StatementStore(store.load().documents)
+    statements = StatementStore.of(store.load())
     if not args.speaker:
         speakers = statements.speakers()
         if args.json:

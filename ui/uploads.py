@@ -160,8 +160,9 @@ class DocumentLibrary:
 
     def rows(self) -> list[SourceRow]:
         """The indexed documents, most recently added first."""
+        # From the manifest: listing the documents reads none of their texts.
         records = sorted(
-            self.qa.index.documents.values(),
+            self.qa.index.summaries,
             key=lambda record: (record.added_at, record.doc_id),
             reverse=True,
         )
@@ -171,9 +172,9 @@ class DocumentLibrary:
                 title=record.title,
                 file_name=Path(record.source_path).name,
                 size_bytes=record.size_bytes,
-                chunks=len(record.chunks),
+                chunks=record.chunks,
                 added_at=record.added_at,
-                also_in=tuple(Path(dup.source_path).name for dup in record.duplicates),
+                also_in=tuple(Path(path).name for path in record.duplicates),
             )
             for record in records
         ]

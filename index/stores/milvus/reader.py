@@ -128,12 +128,13 @@ def open_vectors(
         )
     keys_by_first_row: dict[int, str] = {}
     counts: dict[str, int] = {}
-    for doc_id, record in request.documents.items():
-        if not record.chunks:
+    # The manifest's summaries say enough: the records themselves are read only when asked.
+    for summary in manifest.documents:
+        if not summary.chunks:
             continue
-        key = doc_key(doc_id, record.content_hash, manifest.chunking, manifest.model)
-        keys_by_first_row[request.first_rows[doc_id]] = key
-        counts[key] = len(record.chunks)
+        key = doc_key(summary.doc_id, summary.content_hash, manifest.chunking, manifest.model)
+        keys_by_first_row[request.first_rows[summary.doc_id]] = key
+        counts[key] = summary.chunks
     load_collection(client, config)
     stats = client.get_collection_stats(config.milvus_collection)
     stored = int(stats.get("row_count", 0))
