@@ -124,7 +124,7 @@ class DocumentTable(Mapping[str, DocumentRecord]):
             raise CorruptIndexError(
                 f"index file {folder / OFFSETS} cannot be read ({exc}); {REBUILD_HINT}"
             ) from exc
-        return cls(path, order, offsets)
+        return cls(path, order, offsets, CACHE_CHARS)
 
     def __len__(self) -> int:
         return len(self._order)

@@ -250,6 +250,10 @@ class IndexUpdate:
         self.store = store
         self.embedder = embedder
         self.chunking = chunking
+        if previous is not None:
+            # A loaded version reads its records from disk when asked; an update consults
+            # each one several times (planning, keeping, comparing), so they are read once.
+            previous = replace(previous, documents=dict(previous.documents))
         self.previous = previous
         self.files = files if files is not None else LocalFiles()
         self.excluded = tuple(excluded)

@@ -9,7 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import CorruptIndexError, IndexBuilder, IndexStore, SentenceTransformerEmbedder
+from index import (
+    CorruptIndexError,
+    IndexBuilder,
+    IndexStore,
+    SentenceTransformerEmbedder,
+    document_table,
+)
 from index.document_table import OFFSETS, ChunkRefs, DocumentTable, line_offsets
 from index.records import DocumentRecord
 from qa import QA, Settings
@@ -157,3 +163,31 @@ def test_chunk_refs_name_the_document_and_chunk_of_every_row() -> None:
     assert list(refs) == expected and refs[-1] == ("c", 0) and refs[1:3] == expected[1:3]
     with pytest.raises(IndexError):
         refs[6]
+
+
+def test_an_update_reads_each_live_record_once(
+    built: IndexStore,
+    embedder: SentenceTransformerEmbedder,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    live = _file_records(built)
+    parsed: list[str] = []
+    from_json = DocumentRecord.from_json
+
+    def counting(data: dict[str, object]) -> DocumentRecord:
+        parsed.append(str(data["doc_id"]))
+        return from_json(data)
+
+    monkeypatch.setattr(DocumentRecord, "from_json", staticmethod(counting))
+    # As at a scale where the records outgrow the cache: none is kept between reads.
+    monkeypatch.setattr(document_table, "CACHE_CHARS", 1)
+    (tmp_path / "docs" / "late.txt").write_text(
+        "Late news\n\nThe late ferry to Islay was cancelled because of fog.\n", encoding="utf-8"
+    )
+    report = IndexBuilder(embedder, built.index_dir).update([tmp_path / "docs"])
+    assert report.added and not report.updated and not report.removed
+    live_reads = [doc_id for doc_id in parsed if doc_id in live]
+    assert sorted(live_reads) == sorted(live)  # each once (spooled records are not these)
+    monkeypatch.undo()
+    assert {d: r for d, r in dict(built.load().documents).items() if d in live} == live
