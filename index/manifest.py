@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Collection, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
@@ -368,13 +369,19 @@ def verify_files(folder: Path, manifest: Manifest) -> None:
     Raises:
         CorruptIndexError: A file is missing or fails its checksum.
     """
-    for name, expected_hash in manifest.files.items():
-        path = folder / name
+    paths = {name: folder / name for name in manifest.files}
+    for path in paths.values():
         if not path.is_file():
             raise CorruptIndexError(f"index file {path} is missing; {REBUILD_HINT}")
-        if file_sha256(path) != expected_hash:
+    # Hashing releases the GIL: the files are checked side by side, which at a million
+    # chunks (about 5 GB) takes a second or two off every start.
+    workers = max(1, min(4, os.cpu_count() or 1, len(paths)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        found = dict(zip(paths, pool.map(file_sha256, paths.values()), strict=True))
+    for name, expected_hash in manifest.files.items():
+        if found[name] != expected_hash:
             raise CorruptIndexError(
-                f"index file {path} is corrupt (checksum mismatch); {REBUILD_HINT}"
+                f"index file {paths[name]} is corrupt (checksum mismatch); {REBUILD_HINT}"
             )
 
 
