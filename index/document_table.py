@@ -165,13 +165,6 @@ class DocumentTable(Mapping[str, DocumentRecord]):
             )
         return record
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, DocumentTable) and other.path == self.path:
-            return True
-        return super().__eq__(other)
-
-    __hash__ = None  # type: ignore[assignment]  # a mapping, compared by content like a dict
-
 
 class ChunkRefs(Sequence[tuple[str, int]]):
     """Which document and chunk each vector row holds: ``refs[row] == (doc_id, ordinal)``.

@@ -66,7 +66,6 @@ from index.vector_index import HNSW_FROM_VECTORS
 logger = logging.getLogger(__name__)
 
 _MANIFEST = "manifest.json"
-_DOCUMENTS = DOCUMENTS
 _REBUILD_HINT = REBUILD_HINT
 
 
@@ -235,7 +234,8 @@ class IndexStore:
         # Records are read when asked for; only where each one starts is read now.
         documents = DocumentTable.open(folder, manifest.order, OFFSETS in manifest.files)
         first_rows = {
-            doc_id: int(row) for doc_id, row in zip(manifest.order, refs.first_rows, strict=False)
+            doc_id: int(row)
+            for doc_id, row in zip(manifest.order, refs.first_rows[:-1], strict=True)
         }
         try:
             vectors: VectorStore = self.backends.open(
@@ -348,7 +348,7 @@ class IndexStore:
             chunks = 0
             offsets = [0]
             with (
-                (staging / _DOCUMENTS).open("wb") as handle,
+                (staging / DOCUMENTS).open("wb") as handle,
                 (staging / STATEMENTS).open("w", encoding="utf-8") as statements,
             ):
                 for record, vectors in entries:
@@ -383,7 +383,7 @@ class IndexStore:
             step("lexical index written")
             files = {
                 name: file_sha256(staging / name)
-                for name in (_DOCUMENTS, OFFSETS, STATEMENTS, *writer.files(), *lexical_files)
+                for name in (DOCUMENTS, OFFSETS, STATEMENTS, *writer.files(), *lexical_files)
             }
             manifest = Manifest(
                 format_version=FORMAT_VERSION,
@@ -449,4 +449,4 @@ class IndexStore:
 
 def _files_needed(store: StoreEntry | None) -> tuple[str, ...]:
     """Files a manifest naming ``store`` must list: documents, and what its store keeps here."""
-    return (_DOCUMENTS, *vector_files(store))
+    return (DOCUMENTS, *vector_files(store))

@@ -112,9 +112,7 @@ class _Accepted:
             # Indexed before statements were extracted: extract them once, as for sketches.
             record = with_statements(record)
         live = self.previous.documents.get(record.doc_id) if self.previous is not None else None
-        # The live version's records are read from disk when asked for, so an unchanged one
-        # is recognised by its content, not by being the same object.
-        if record == live:
+        if record is live:
             self.held[record.doc_id] = record
         else:
             self.spool.put_record(record)

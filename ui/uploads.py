@@ -161,22 +161,22 @@ class DocumentLibrary:
     def rows(self) -> list[SourceRow]:
         """The indexed documents, most recently added first."""
         # From the manifest: listing the documents reads none of their texts.
-        records = sorted(
+        summaries = sorted(
             self.qa.index.summaries,
-            key=lambda record: (record.added_at, record.doc_id),
+            key=lambda summary: (summary.added_at, summary.doc_id),
             reverse=True,
         )
         return [
             SourceRow(
-                doc_id=record.doc_id,
-                title=record.title,
-                file_name=Path(record.source_path).name,
-                size_bytes=record.size_bytes,
-                chunks=record.chunks,
-                added_at=record.added_at,
-                also_in=tuple(Path(path).name for path in record.duplicates),
+                doc_id=summary.doc_id,
+                title=summary.title,
+                file_name=Path(summary.source_path).name,
+                size_bytes=summary.size_bytes,
+                chunks=summary.chunks,
+                added_at=summary.added_at,
+                also_in=tuple(Path(path).name for path in summary.duplicates),
             )
-            for record in records
+            for summary in summaries
         ]
 
     def _check(self, incoming: IncomingFile, taken: set[Path]) -> Path:

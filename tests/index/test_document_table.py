@@ -35,6 +35,11 @@ def _corpus(folder: Path) -> Path:
             f"and agreed a budget of {number + 3} million pounds for roads and schools.\n",
             encoding="utf-8",
         )
+    (folder / "bridge.txt").write_text(
+        "Bridge to reopen\n\nThe Kelso bridge will reopen in May, the mayor, Ellen Frost, said "
+        'on Monday. "We have waited long enough," Ms Frost told reporters.\n',
+        encoding="utf-8",
+    )
     (folder / "accents.txt").write_text(
         "Café notes\n\nThe café in Zürich served crème brûlée; naïve critics loved it.\n",
         encoding="utf-8",
@@ -49,6 +54,20 @@ def built(tmp_path: Path, embedder: SentenceTransformerEmbedder) -> IndexStore:
     return store
 
 
+@pytest.fixture()
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the records parsed from now on, in order."""
+    ids: list[str] = []
+    from_json = DocumentRecord.from_json
+
+    def counting(data: dict[str, object]) -> DocumentRecord:
+        ids.append(str(data["doc_id"]))
+        return from_json(data)
+
+    monkeypatch.setattr(DocumentRecord, "from_json", staticmethod(counting))
+    return ids
+
+
 def _file_records(store: IndexStore) -> dict[str, DocumentRecord]:
     folder = store.index_dir / "versions" / str(store.current_version())
     lines = (folder / "documents.jsonl").read_text(encoding="utf-8").splitlines()
@@ -58,18 +77,11 @@ def _file_records(store: IndexStore) -> dict[str, DocumentRecord]:
     }
 
 
-def test_loading_reads_no_record_and_an_answer_reads_only_its_passages(
-    built: IndexStore, embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
+def test_loading_reads_no_record_and_asking_for_one_reads_it_once(
+    built: IndexStore, parsed: list[str]
 ) -> None:
     expected = _file_records(built)
-    parsed: list[str] = []
-    from_json = DocumentRecord.from_json
-
-    def counting(data: dict[str, object]) -> DocumentRecord:
-        parsed.append(str(data["doc_id"]))
-        return from_json(data)
-
-    monkeypatch.setattr(DocumentRecord, "from_json", staticmethod(counting))
+    parsed.clear()
     index = built.load()
     assert parsed == []
     # Every record is there, the same as the file holds, in index order.
@@ -88,19 +100,12 @@ def test_loading_reads_no_record_and_an_answer_reads_only_its_passages(
     assert "crème brûlée" in index.documents[accents.doc_id].text
 
 
-def test_a_question_parses_only_the_documents_it_cites(
-    built: IndexStore, embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
+def test_starting_reads_no_record_and_a_question_only_its_passages(
+    built: IndexStore, embedder: SentenceTransformerEmbedder, parsed: list[str]
 ) -> None:
     qa = QA(Settings(index_dir=built.index_dir, documents=()), embedder=embedder)
-    qa.warm_up()  # loads the index, its postings and its statements
-    parsed: list[str] = []
-    from_json = DocumentRecord.from_json
-
-    def counting(data: dict[str, object]) -> DocumentRecord:
-        parsed.append(str(data["doc_id"]))
-        return from_json(data)
-
-    monkeypatch.setattr(DocumentRecord, "from_json", staticmethod(counting))
+    qa.warm_up()  # loads the index, its postings and who said what
+    assert parsed == [] and qa.statements.speakers()
     answer = qa.answer("When will ferry services resume?")
     assert set(parsed) <= {citation.doc_id for citation in answer.citations} | {
         passage.doc_id for passage in qa.retrieve("When will ferry services resume?")
@@ -170,16 +175,10 @@ def test_an_update_reads_each_live_record_once(
     embedder: SentenceTransformerEmbedder,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    parsed: list[str],
 ) -> None:
     live = _file_records(built)
-    parsed: list[str] = []
-    from_json = DocumentRecord.from_json
-
-    def counting(data: dict[str, object]) -> DocumentRecord:
-        parsed.append(str(data["doc_id"]))
-        return from_json(data)
-
-    monkeypatch.setattr(DocumentRecord, "from_json", staticmethod(counting))
+    parsed.clear()
     # As at a scale where the records outgrow the cache: none is kept between reads.
     monkeypatch.setattr(document_table, "CACHE_CHARS", 1)
     (tmp_path / "docs" / "late.txt").write_text(
