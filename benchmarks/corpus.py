@@ -75,7 +75,7 @@ def chunk_texts(paths: Iterable[Path]) -> list[str]:
     ``make_document``, ``make_record``); files it would refuse give no chunks.
     """
     from index import ChunkingConfig, make_record
-    from index.documents import make_document, read_bytes, scan
+    from index.sources.documents import make_document, read_bytes, scan
 
     config = ChunkingConfig()
     texts: list[str] = []

@@ -24,8 +24,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.answer_latency import squad_sentences
-from index import duplicates
-from index.duplicates import DuplicateFinder, sketch
+from index.sources import duplicates
+from index.sources.duplicates import DuplicateFinder, sketch
 
 
 def documents(count: int, sentences: list[str]) -> list[str]:

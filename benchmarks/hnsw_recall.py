@@ -1,6 +1,6 @@
 """Recall@10 of the product's HNSW setting against exact search, on real and synthetic vectors.
 
-The setting is ``index.vector_index``'s (``VectorIndexSpec(kind="hnsw")``), inner product,
+The setting is ``index.storage.vector_index``'s (``VectorIndexSpec(kind="hnsw")``), inner product,
 built by ``build_vector_index`` and searched through ``FaissVectors.search(q, k=50)`` as the
 retriever does; recall@10 compares the top 10 of that search with the exact top 10 of a flat
 index over the same vectors.
@@ -40,8 +40,8 @@ import numpy.typing as npt
 
 from benchmarks.corpus import SHARED_EVAL, squad_questions
 from index import SentenceTransformerEmbedder, split_sentences
-from index.stores.faiss import FaissVectors
-from index.vector_index import VectorIndexSpec, build_vector_index
+from index.storage.backends.faiss import FaissVectors
+from index.storage.vector_index import VectorIndexSpec, build_vector_index
 
 SQUAD_FILES = ("squad2_fit_pool.json", "squad2_dev_subset.json")
 K_RETRIEVER = 50

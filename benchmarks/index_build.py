@@ -34,7 +34,7 @@ import numpy as np
 
 from benchmarks.corpus import ROOT, chunk_texts, squad_questions, write_corpus
 from index import IndexBuilder, IndexStore, SentenceTransformerEmbedder
-from index.embedder import cpu_has_native_bf16
+from index.embedding.embedder import cpu_has_native_bf16
 
 PEER_VENV = ROOT / "benchmarks" / ".peer-venv"
 
@@ -71,7 +71,7 @@ def raw_rate(texts: list[str], precision: str) -> float:
     from sentence_transformers import SentenceTransformer
 
     from index import default_model_path
-    from index.embedder import DEFAULT_BATCH_SIZE
+    from index.embedding.embedder import DEFAULT_BATCH_SIZE
 
     model = SentenceTransformer(str(default_model_path()), device="cpu", local_files_only=True)
     if precision == "bf16":

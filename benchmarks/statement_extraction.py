@@ -7,7 +7,7 @@ Usage:
 The labels (``benchmarks/statement_labels.json``, guideline in ``statement_labels.md``) hold
 the attributed statements of 15 ``news_dev`` articles as character spans; the articles stay
 in ``../shared``. Each article is cleaned and cut into sentences exactly as the index does,
-and the index's extractor (``index.statements``) is run on it.
+and the index's extractor (``index.statements.extraction``) is run on it.
 
 - A labelled statement is **found** when one extracted statement covers at least half of its
   characters (recall = found / labelled).
@@ -32,10 +32,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from index.chunking import ChunkingConfig  # noqa: E402
-from index.documents import Document  # noqa: E402
-from index.records import make_record  # noqa: E402
-from index.statements import Statement, StatementExtractor  # noqa: E402
+from index.sources.documents import Document  # noqa: E402
+from index.statements.extraction import Statement, StatementExtractor  # noqa: E402
+from index.storage.records import make_record  # noqa: E402
+from index.text.chunking import ChunkingConfig  # noqa: E402
 
 LABELS = Path(__file__).with_name("statement_labels.json")
 _TITLES = {"mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "baroness", "dame", "prof"}

@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index import ChunkingConfig, DocumentRecord, IndexStore, ModelFingerprint, TextSpan
-from index.stores import StoreConfig
+from index.storage.backends import StoreConfig
 
 DIMENSION = 384
 CHUNKS_PER_DOCUMENT = 100
@@ -105,7 +105,7 @@ def search_phase(kind: str, queries: int, work: Path) -> dict[str, Any]:
     if kind == "milvus":
         import pymilvus  # noqa: F401
 
-        import index.stores.milvus  # noqa: F401  (imports counted in the baseline)
+        import index.storage.backends.milvus  # noqa: F401  (imports counted in the baseline)
     rss_before = rss_mb()
     started = time.perf_counter()
     store = IndexStore(work / "index")

@@ -1,11 +1,6 @@
 """Building the index: load, clean, chunk, split sentences, embed and store documents."""
 
-from index.builder import INDEX_ENGINES, BuildReport, DuplicateNote, IndexBuilder, make_record
-from index.chunking import Chunk, ChunkingConfig, chunk_document
-from index.cleaning import TextSpan, content_blocks, content_lines
-from index.documents import Document, FileProblem, scan
-from index.duplicates import DuplicateFinder, sketch
-from index.embedder import (
+from index.embedding.embedder import (
     Embedder,
     ModelFingerprint,
     RecentTexts,
@@ -21,13 +16,24 @@ from index.errors import (
     NoDocumentsError,
     QaIndexError,
 )
-from index.formats import ExtractedText, ExtractionError, extract
-from index.manifest import Manifest
-from index.progress import IndexProgress, ProgressCallback
-from index.records import DocumentRecord, DuplicateSource
-from index.sentences import split_sentences
-from index.store import IndexStore, StoredIndex
-from index.stores import STORE_KINDS, StoreConfig
+from index.sources.cleaning import TextSpan, content_blocks, content_lines
+from index.sources.documents import Document, FileProblem, scan
+from index.sources.duplicates import DuplicateFinder, sketch
+from index.sources.formats import ExtractedText, ExtractionError, extract
+from index.storage.backends import STORE_KINDS, StoreConfig
+from index.storage.manifest import Manifest
+from index.storage.records import DocumentRecord, DuplicateSource
+from index.storage.store import IndexStore, StoredIndex
+from index.text.chunking import Chunk, ChunkingConfig, chunk_document
+from index.text.sentences import split_sentences
+from index.update.builder import (
+    INDEX_ENGINES,
+    BuildReport,
+    DuplicateNote,
+    IndexBuilder,
+    make_record,
+)
+from index.update.progress import IndexProgress, ProgressCallback
 
 __all__ = [
     "INDEX_ENGINES",

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from index.caching import SharedLRU
-from index.lexical import stem_words
+from index.storage.lexical import stem_words
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -44,7 +44,7 @@ class Analyzer:
         """Load the spaCy pipeline now."""
         with self._pipeline_lock:
             if self._nlp is None:
-                from index.english import load_english
+                from index.statements.english import load_english
 
                 self._nlp = load_english()
 

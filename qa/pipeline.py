@@ -25,12 +25,12 @@ from qa.nlp import Analyzer, word_tokens
 from qa.question import Question, analyse_question
 from qa.readers.base import abstention
 from qa.readers.calibration import Calibration
-from qa.readers.quotes import QuoteReader
-from qa.readers.span_model import SpanModel
-from qa.readers.span_reader import SpanReader
+from qa.readers.quotes.reader import QuoteReader
+from qa.readers.quotes.statements import StatementStore
+from qa.readers.span.model import SpanModel
+from qa.readers.span.reader import SpanReader
 from qa.retriever import HybridRetriever, RetrievalConfig
 from qa.settings import Settings
-from qa.statements import StatementStore
 from qa.types import Answer, Passage
 
 logger = logging.getLogger(__name__)

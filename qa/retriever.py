@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index import Embedder, StoredIndex
-from index.lexical import LexicalIndexWriter, lexical_tokens, load_lexical
+from index.storage.lexical import LexicalIndexWriter, lexical_tokens, load_lexical
 from qa.types import Passage
 
 if TYPE_CHECKING:

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from index.builder import INDEX_ENGINES
-from index.extraction_process import DEFAULT_TIME_LIMIT_S
-from index.stores import STORE_KINDS, StoreConfig
+from index.sources.extraction_process import DEFAULT_TIME_LIMIT_S
+from index.storage.backends import STORE_KINDS, StoreConfig
+from index.update.builder import INDEX_ENGINES
 
 DEFAULT_INDEX_DIR = Path("data") / "index"
 DEFAULT_UPLOADS_DIR = Path("data") / "uploads"

@@ -43,7 +43,7 @@ from train_reader import load_squad_file
 from qa import QA, Settings
 from qa.question import analyse_question
 from qa.readers.calibration import Calibration
-from qa.readers.quotes import QUOTE_CALIBRATION, QUOTE_FEATURES
+from qa.readers.quotes.reader import QUOTE_CALIBRATION, QUOTE_FEATURES
 
 logger = logging.getLogger("calibrate_quotes")
 

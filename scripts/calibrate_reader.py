@@ -45,7 +45,7 @@ from train_reader import CALIBRATION_ARTICLES
 
 from qa import QA, Settings
 from qa.evaluation.squad import EvalQuestion, f1_score, load_squad
-from qa.readers.span_model import CALIBRATION_FILE, DEFAULT_READER_MODEL, FEATURES, MODEL_FILE
+from qa.readers.span.model import CALIBRATION_FILE, DEFAULT_READER_MODEL, FEATURES, MODEL_FILE
 
 logger = logging.getLogger("calibrate_reader")
 

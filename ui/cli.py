@@ -188,7 +188,7 @@ def _cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
     from index import IndexStore
-    from qa.statements import StatementStore, statements_json
+    from qa.readers.quotes.statements import StatementStore, statements_json
 
     store = IndexStore(settings.index_dir)
     if not store.exists():

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index import BuildReport, IndexProgress, QaIndexError
-from index.documents import SUPPORTED_SUFFIXES
+from index.sources.documents import SUPPORTED_SUFFIXES
 from qa import QA
 from ui.formatting import SourceRow, human_size
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qa import Citation
-from qa.statements import SpeakerStatement, StatementStore
+from qa.readers.quotes.statements import SpeakerStatement, StatementStore
 from ui.formatting import file_name, highlighted_passage, location, source_id, text
 
 # A statement's place is marked like an answer, in words as well as colour.

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from qa.citations import cite
-from qa.readers.focus import focus_range
+from qa.readers.span.focus import focus_range
 from qa.types import NO_ANSWER_TEXT, Answer, Passage, Span
 from tests.qa.fake_documents import FakeDocument
 

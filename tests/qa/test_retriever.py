@@ -12,7 +12,7 @@ import numpy.typing as npt
 import pytest
 
 from index import ChunkingConfig, CorruptIndexError, IndexBuilder, IndexStore, StoredIndex
-from index.lexical import LEXICAL_FILES, lexical_tokens
+from index.storage.lexical import LEXICAL_FILES, lexical_tokens
 from qa import QA, EmptyQuestionError, Passage, Settings
 from qa.retriever import HybridRetriever, RetrievalConfig
 from tests.index.fakes import HashEmbedder
@@ -352,7 +352,7 @@ def test_an_update_tokenizes_only_new_documents_and_ranks_as_a_rebuild(
         tokenized.extend(texts)
         return lexical_tokens(texts)
 
-    monkeypatch.setattr("index.lexical.lexical_tokens", recording)
+    monkeypatch.setattr("index.storage.lexical.lexical_tokens", recording)
     write_documents(docs, ["harbour.txt"])
     (docs / "chess.txt").unlink()
     builder.update([docs])

@@ -12,8 +12,8 @@ import pytest
 
 from index import IndexStore
 from tests.conftest import SEED_FILE
+from tests.index.sources.test_duplicates import seed_as_html
 from tests.index.stories import HARBOUR
-from tests.index.test_duplicates import seed_as_html
 from ui.cli import main
 
 

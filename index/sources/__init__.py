@@ -1,0 +1,1 @@
+"""Sources: finding document files, reading each format, cleaning clutter, recognising copies."""

@@ -1,0 +1,447 @@
+"""Who said what in one document: every attributed statement, with its speaker, found at index time.
+
+A statement is what a named person said, wrote, warned, admitted ...: the words in quotation
+marks beside a speech verb (direct), or the clause the verb reports (reported). Its speaker is
+resolved to the fullest name the document gives that person: "Mr Clarke", "the home
+secretary" and "he" become "Charles Clarke" when that is who they are, and two people with one
+surname stay apart. Only sentences with a quotation mark or a speech verb are parsed (spaCy's
+small English pipeline); the others are scanned for names already known, so that "he" finds
+the last person mentioned.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from index.sources.cleaning import TextSpan
+from index.statements.english import load_english
+from index.statements.people import (
+    HONORIFICS,
+    NOT_GIVEN,
+    PRONOUN_GENDER,
+    ROLE_NOUNS,
+    FullName,
+    People,
+    Person,
+    entity_words,
+    full_names,
+    name_at,
+    name_start,
+    roles_of,
+)
+from index.statements.speech import (
+    according_to,
+    is_speech_verb,
+    may_report_speech,
+    open_after,
+    quoted_spans,
+    reported_ranges,
+    strip,
+    subject_of,
+)
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Token
+
+__all__ = ["MAX_CHARS", "STATEMENTS_VERSION", "Statement", "StatementExtractor", "paragraph_of"]
+
+logger = logging.getLogger(__name__)
+
+# Raised whenever extraction changes what it finds: statements stored by another version are
+# read as missing, so the next ``qa index`` extracts them again (without re-embedding).
+STATEMENTS_VERSION = 2
+
+
+@dataclass(frozen=True)
+class Statement:
+    """An attributed statement: ``text[start:end]`` of its document.
+
+    Attributes:
+        speaker: The fullest name the document gives the speaker ("Charles Clarke").
+        start: Offset of the statement in the document text.
+        end: End offset (exclusive).
+        sentence_start: Offset of the sentence holding it.
+        sentence_end: End of that sentence.
+        paragraph_start: Offset of its paragraph (line).
+        paragraph_end: End of that paragraph.
+        direct: True for words in quotation marks, False for reported speech.
+        verb: The speech verb's lemma ("say", "warn"); empty for a quotation that goes on
+            past the sentence that attributed it.
+    """
+
+    speaker: str
+    start: int
+    end: int
+    sentence_start: int
+    sentence_end: int
+    paragraph_start: int
+    paragraph_end: int
+    direct: bool
+    verb: str
+
+    def to_json(self) -> list[Any]:
+        """The statement as a compact JSON list (in ``documents.jsonl``)."""
+        return [
+            self.speaker,
+            self.start,
+            self.end,
+            self.sentence_start,
+            self.sentence_end,
+            self.paragraph_start,
+            self.paragraph_end,
+            self.direct,
+            self.verb,
+        ]
+
+    @classmethod
+    def from_json(cls, data: Sequence[Any]) -> Statement:
+        """Read what ``to_json`` wrote."""
+        speaker, start, end, s_start, s_end, p_start, p_end, direct, verb = data
+        return cls(
+            str(speaker), int(start), int(end), int(s_start), int(s_end), int(p_start),
+            int(p_end), bool(direct), str(verb),
+        )  # fmt: skip
+
+
+# Statements are extracted from this many characters of a document at most (about 400 pages).
+MAX_CHARS = 1_000_000
+# Longer "sentences" are not parsed: no prose sentence is this long, and parsing one costs
+# seconds (lists, tables and junk that the sentence splitter could not cut).
+_MAX_SENTENCE_CHARS = 1_500
+# A run of non-space characters this long is blanked out for the parser, whose tokenizer is
+# quadratic in the length of a run of punctuation (offsets are kept: spaces of equal length).
+_LONG_RUN = re.compile(r"\S{41,}")
+_WORD = re.compile(r"[^\W\d_]{2}")
+
+
+def _worth_parsing(sentence: str) -> bool:
+    """Whether a sentence may report speech and is prose the parser can read quickly."""
+    return (
+        len(sentence) <= _MAX_SENTENCE_CHARS
+        and may_report_speech(sentence)
+        and _WORD.search(sentence) is not None
+    )
+
+
+def _for_parser(sentence: str) -> str:
+    """The sentence as the parser gets it: long unbroken runs blanked, offsets unchanged."""
+    return _LONG_RUN.sub(lambda m: " " * len(m.group()), sentence)
+
+
+def paragraph_of(text: str, start: int, end: int) -> tuple[int, int]:
+    """The line (paragraph) of ``text`` holding ``start..end``."""
+    first = text.rfind("\n", 0, start) + 1
+    last = text.find("\n", end)
+    return first, last if last >= 0 else len(text)
+
+
+class StatementExtractor:
+    """Finds the attributed statements of documents (loads spaCy on first use; thread-safe)."""
+
+    def __init__(self) -> None:
+        self._nlp: Language | None = None
+        self._lock = threading.Lock()
+
+    def _parse(self, texts: list[str]) -> list[Doc]:
+        if not texts:
+            return []
+        with self._lock:
+            if self._nlp is None:
+                self._nlp = load_english()
+            return list(self._nlp.pipe(texts))
+
+    def extract(self, text: str, sentences: Sequence[TextSpan]) -> tuple[Statement, ...]:
+        """The statements of one document, in document order.
+
+        Args:
+            text: The document text.
+            sentences: Its sentence ranges (article text only), in order.
+        """
+        if sentences and sentences[-1].end > MAX_CHARS:
+            # A book-length file: who said what in its first MAX_CHARS characters only, so
+            # that indexing it takes seconds, not an hour of parsing.
+            sentences = [s for s in sentences if s.end <= MAX_CHARS]
+            logger.info("statements: only the first %d characters of a long document", MAX_CHARS)
+        cued = [i for i, s in enumerate(sentences) if _worth_parsing(text[s.start : s.end])]
+        docs = self._parse([_for_parser(text[sentences[i].start : sentences[i].end]) for i in cued])
+        parsed = dict(zip(cued, docs, strict=True))
+        people = People(full_names(text[:MAX_CHARS]))
+        for doc in parsed.values():
+            for entity in doc.ents:
+                if entity.label_ == "PERSON":
+                    people.mention(entity_words(entity), record=False)
+        return tuple(_Walk(text, sentences, parsed, people, self._parse).statements())
+
+
+class _Walk:
+    """One pass over a document's sentences, in order, keeping track of who is talked about."""
+
+    def __init__(
+        self,
+        text: str,
+        sentences: Sequence[TextSpan],
+        parsed: dict[int, Doc],
+        people: People,
+        parse: Callable[[list[str]], list[Doc]],
+    ) -> None:
+        self.text = text
+        self.sentences = sentences
+        self.parsed = parsed
+        self.people = people
+        self.parse = parse
+        self._named: dict[FullName, bool] = {}
+        self.found: list[tuple[Person, int, int, int, int, bool, str]] = []
+
+    def statements(self) -> list[Statement]:
+        last_direct: Person | None = None  # speaker of a quotation that may go on
+        quote_open = False
+        previous_end = -1
+        for index, sentence in enumerate(self.sentences):
+            self.people.sentence = index
+            raw = self.text[sentence.start : sentence.end]
+            same_paragraph = (
+                previous_end >= 0 and "\n" not in self.text[previous_end : sentence.start]
+            )
+            opens_with_quote = raw.lstrip()[:1] in '“"'
+            continues = last_direct is not None and (
+                (same_paragraph and (quote_open or opens_with_quote))
+                or (not same_paragraph and opens_with_quote)
+            )
+            was_open = quote_open
+            quote_open = open_after(raw, quote_open)
+            previous_end = sentence.end
+            doc = self.parsed.get(index)
+            made = self._sentence(sentence, doc) if doc is not None else []
+            if not made and doc is None:
+                self._scan_names(raw)
+            if made:
+                last_direct = made[-1][0] if made[-1][1] else None
+                continue
+            if continues and not self._attributes(doc):
+                assert last_direct is not None
+                span = self._continuation(raw, was_open and same_paragraph and not opens_with_quote)
+                if span is not None:
+                    self._add(last_direct, sentence, span, True, "")
+                    continue
+            last_direct = None
+        statements = []
+        for person, start, end, s_start, s_end, direct, verb in self.found:
+            if person.pending:
+                # The person later introduced with that role, else the one the next
+                # sentences name ("..., the trade secretary has said. Patricia Hewitt is ...").
+                named = next(
+                    (p for p in self.people.introduced if person.roles <= p.roles),
+                    self.people.named_after(person.at),
+                )
+                if named is None:
+                    continue
+                person = named
+            p_start, p_end = paragraph_of(self.text, s_start, s_end)
+            statements.append(
+                Statement(person.name, start, end, s_start, s_end, p_start, p_end, direct, verb)
+            )
+        return sorted(statements, key=lambda s: (s.start, s.end))
+
+    def _continuation(self, raw: str, inside: bool) -> tuple[int, int] | None:
+        """The quoted part of a sentence that goes on with an open quotation."""
+        spans = quoted_spans(raw if not inside else '"' + raw)
+        if not spans:
+            return None
+        start, end = spans[0]
+        if inside:
+            start, end = max(0, start - 1), end - 1
+        start, end = strip(raw, (start, end))
+        return (start, end) if end - start >= 3 else None
+
+    def _attributes(self, doc: Doc | None) -> bool:
+        """Whether the sentence attributes speech to someone itself."""
+        if doc is None:
+            return False
+        return any(is_speech_verb(t) and subject_of(t) is not None for t in doc)
+
+    def _previous_speaker(self) -> Person | None:
+        """The speaker of the sentence just before, in the same paragraph, when no one has
+        been named since (in this sentence, before the pronoun)."""
+        at = self.people.sentence
+        if at == 0 or not self.found:
+            return None
+        before, now = self.sentences[at - 1], self.sentences[at]
+        if self.found[-1][3] != before.start or "\n" in self.text[before.end : now.start]:
+            return None
+        if self.people.named_at and self.people.named_at[-1][0] == at:
+            return None
+        return self.found[-1][0]
+
+    def _add(
+        self, person: Person, sentence: TextSpan, span: tuple[int, int], direct: bool, verb: str
+    ) -> None:
+        start, end = sentence.start + span[0], sentence.start + span[1]
+        if any(f[1] < end and start < f[2] for f in self.found):
+            return
+        self.found.append((person, start, end, sentence.start, sentence.end, direct, verb))
+
+    def _scan_names(self, raw: str) -> None:
+        """Names of known people in an unparsed sentence, in order: who was mentioned last."""
+        surnames = self.people.surnames()
+        for match in re.finditer(r"(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]*", raw):
+            words = match.group().split()
+            ends = [i for i, w in enumerate(words) if w.lower().removesuffix("'s") in surnames]
+            if ends:
+                words = words[: ends[-1] + 1]
+                words = words[name_start(words) :]
+                while len(words) > 1 and words[0].lower() in NOT_GIVEN:
+                    words = words[1:]
+                self.people.mention(words)
+
+    def _sentence(self, sentence: TextSpan, doc: Doc) -> list[tuple[Person, bool]]:
+        """Statements of one parsed sentence, each with its speaker; mentions update who was
+        last talked about, in the order they come, so "he" means the person named before it."""
+        quotes = quoted_spans(doc.text)
+
+        def inside(i: int) -> bool:
+            return any(q[0] <= doc[i].idx < q[1] for q in quotes)
+
+        events: list[tuple[int, int, Any]] = []
+        for entity in doc.ents:
+            # Not one inside a quotation, nor "the Gazette" (a paper, not a person).
+            after_the = entity.start > 0 and doc[entity.start - 1].lower_ == "the"
+            if entity.label_ == "PERSON" and not inside(entity.start) and not after_the:
+                events.append((entity.start, 0, entity))
+        verbs = [t for t in doc if is_speech_verb(t)]
+        for verb in verbs:
+            subject = subject_of(verb)
+            if subject is not None:
+                events.append((subject.left_edge.i, 1, (verb, subject)))
+        for source, _span in according_to(doc):
+            events.append((source.left_edge.i, 1, (source, source)))
+        made: list[tuple[Person, bool]] = []
+        for _, kind, item in sorted(events, key=lambda e: (e[0], e[1])):
+            if kind == 0:
+                # A person named inside what someone is reported to say ("whose genius he
+                # compared to that of Mozart") is known, but not who "he" means next.
+                at = sentence.start + doc[item.start].idx
+                said = any(f[3] == sentence.start and f[1] <= at < f[2] for f in self.found)
+                person = self.people.mention(entity_words(item), record=not said)
+                if person is not None:
+                    roles = roles_of(item)
+                    if roles - person.roles:
+                        person.roles |= roles
+                        self.people.introduced.append(person)
+                continue
+            verb, subject = item
+            person = self._speaker(doc, verb, subject, [p for p, _ in made])
+            if person is None:
+                continue
+            if verb is subject:  # "according to X"
+                ranges = [span for source, span in according_to(doc) if source is verb]
+                lemma = "according to"
+            else:
+                ranges = reported_ranges(doc, verb)
+                lemma = verb.lemma_.lower()
+            for start, end in ranges:
+                direct = any(q[0] <= start and end <= q[1] for q in quotes)
+                self._add(person, sentence, (start, end), direct, lemma)
+                made.append((person, direct))
+            self.people.seen(person)
+        return made
+
+    def _names_a_person(self, full: FullName) -> bool:
+        """Whether the parser reads the sentence where ``full`` stands as naming a person
+        there (that sentence is parsed now if it was not: a rare, single extra parse)."""
+        if full not in self._named:
+            self._named[full] = self._parsed_as_person(full)
+        return self._named[full]
+
+    def _parsed_as_person(self, full: FullName) -> bool:
+        index = next(
+            (i for i, s in enumerate(self.sentences) if s.start <= full.start < s.end), None
+        )
+        if index is None:
+            return False
+        doc = self.parsed.get(index)
+        if doc is None:
+            sentence = self.sentences[index]
+            raw = self.text[sentence.start : sentence.end]
+            if len(raw) > _MAX_SENTENCE_CHARS:
+                return False
+            doc = self.parse([_for_parser(raw)])[0]
+        offset = self.sentences[index].start
+        return any(
+            entity.label_ == "PERSON"
+            and offset + entity.start_char < full.end
+            and full.start < offset + entity.end_char
+            for entity in doc.ents
+        )
+
+    def _speaker(
+        self, doc: Doc, verb: Token, subject: Token, speakers: list[Person]
+    ) -> Person | None:
+        """The person a speech verb's subject refers to, or None (someone unnamed, a group)."""
+        lower = subject.lower_
+        if lower in PRONOUN_GENDER:
+            # "X told the Gazette that ..., and she said ...": a speaker of this sentence
+            # before anyone mentioned since.
+            gender = PRONOUN_GENDER[lower]
+            for person in reversed(speakers):
+                if person.gender in (None, gender):
+                    return person
+            previous = self._previous_speaker()
+            if previous is not None and previous.gender in (None, gender):
+                # "Mr Clarke said he backed the plans when Mr Blunkett proposed them. 'ID cards
+                # are ...,' he said.": the speaker goes on, not a person named in his words.
+                return previous
+            return self.people.last(gender)
+        if subject.pos_ != "PRON":
+            # A person named between the subject's first word and the verb: "Tessa Jowell,
+            # who said", "The chairman of the Bar Council, Guy Mansfield QC, has warned".
+            stop = verb.left_edge.i if subject.is_ancestor(verb) else verb.i
+            for entity in reversed(doc.ents):
+                if (
+                    entity.label_ == "PERSON"
+                    and subject.left_edge.i <= entity.start
+                    and entity.end <= stop
+                    and entity.root.dep_ not in {"compound", "poss", "amod", "nmod"}
+                ):
+                    return self.people.mention(entity_words(entity))
+        # The subject's name: itself when a proper noun, else a name in apposition to it
+        # ("The chairman of the Bar Council, Guy Mansfield QC, has warned").
+        known = subject.is_title and subject.lower_ in self.people.surnames()
+        named = [subject] if subject.pos_ == "PROPN" or known else []
+        named += [c for c in subject.children if c.dep_ == "appos" and c.pos_ == "PROPN"]
+        for head in named:
+            words = name_at(head)
+            title = doc[words[0].i - 1] if words[0].i > 0 else None
+            titled = title is not None and title.lower_.rstrip(".") in HONORIFICS
+            person_entity = any(
+                e.label_ == "PERSON" and e.start <= head.i < e.end for e in doc.ents
+            )
+            if titled or person_entity or words[-1].lower_ in self.people.surnames():
+                texts = [t.text for t in words]
+                return self.people.mention(([title.text] if titled and title else []) + texts)
+            # Not tagged a person, but named in full elsewhere in the document ("Ali
+            # Larijani" in a sentence without speech, then "..., Larijani told Al Jazeera").
+            full = self.people.full_names.get(words[-1].text)
+            fits = full is not None and head.tag_ == "NNP" and len(words) <= len(full.words)
+            if fits and full is not None and self._names_a_person(full):
+                return self.people.mention(list(full.words))
+            return None
+        if subject.pos_ == "NOUN" and any(c.lower_ == "the" for c in subject.children):
+            role = subject.lemma_.lower()
+            modifiers = {t.lemma_.lower() for t in subject.subtree if t.pos_ in {"NOUN", "PROPN"}}
+            holder = self.people.by_role(role, modifiers)
+            if holder is None and role in ROLE_NOUNS:
+                holder = self.people.last()
+            if holder is None and not self.people.recent:
+                # "..., the trade secretary has said." before anyone is named: the person
+                # the document later introduces with that role, if it does.
+                holder = Person(
+                    ["?"], roles=modifiers | {role}, pending=True, at=self.people.sentence
+                )
+            return holder
+        return None

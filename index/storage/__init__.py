@@ -1,0 +1,1 @@
+"""Storage: index versions on disk (manifest, records, postings, vectors) and back ends."""

@@ -1,0 +1,1 @@
+"""Text: cutting a document into chunks and sentences with exact character offsets."""

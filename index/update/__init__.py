@@ -1,0 +1,1 @@
+"""Updating: planning what changed, reading and embedding new files, writing the next version."""

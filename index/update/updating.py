@@ -1,0 +1,420 @@
+"""One index update: plan it, reuse what is unchanged, prepare and embed the rest, write.
+
+``plan_update`` (``index.update.planning``) decides what happens to every file and document
+without changing anything. ``IndexUpdate`` then executes the plan: kept documents keep
+their records and vectors without being read again for text; every pending file is
+prepared by a ``PreparedFiles`` source (``index.update.preparing``: in this process, or on Ray
+workers), compared with the documents accepted so far (the same story in another file is
+listed as another source of the first, not indexed again), embedded in batches, one
+document at a time, so a huge file never has all its chunk texts in memory at once, and
+finally written as a new version.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import closing
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from index.embedding.embedder import Embedder
+from index.errors import NoDocumentsError
+from index.sources.documents import FileProblem, scan, unique_id
+from index.sources.duplicates import DuplicateFinder
+from index.storage.records import DocumentRecord, DuplicateSource, with_statements
+from index.storage.store import IndexStore, StoredIndex
+from index.text.chunking import ChunkingConfig
+from index.update.planning import UpdatePlan, is_gone, plan_update
+from index.update.preparing import LocalFiles, Prepared, PreparedFiles
+from index.update.progress import ProgressCallback, ProgressCounter
+from index.update.spool import Spool
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DuplicateNote:
+    """A file recognised as another copy of an indexed document, and not indexed again.
+
+    Attributes:
+        path: The file.
+        doc_id: The document it repeats.
+        resemblance: Estimated share of word 4-grams they have in common, in [0, 1].
+    """
+
+    path: str
+    doc_id: str
+    resemblance: float
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What an index update did.
+
+    Attributes:
+        added: Ids of documents indexed for the first time.
+        updated: Ids of documents whose content changed and were re-indexed.
+        unchanged: Ids of documents kept as they were (their vectors reused).
+        removed: Ids of documents dropped because their files are gone (or, by
+            ``remove``, on request).
+        left_out: Files under the given folders not indexed because they were removed on
+            request earlier (``IndexBuilder.remove``); naming such a file indexes it again.
+        duplicates: Files found to repeat an indexed document, listed as its sources.
+        problems: Files skipped or read with a warning.
+        chunks_embedded: Chunks that went through the model in this update.
+        total_chunks: Chunks in the index afterwards.
+        version: The live index version afterwards.
+        files_seen: Supported files found under the given paths.
+        elapsed_s: Seconds the update took (after the writer lock was taken).
+    """
+
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    left_out: tuple[str, ...] = ()
+    duplicates: tuple[DuplicateNote, ...] = ()
+    problems: tuple[FileProblem, ...] = field(default=())
+    chunks_embedded: int = 0
+    total_chunks: int = 0
+    version: str = ""
+    files_seen: int = 0
+    elapsed_s: float = 0.0
+
+
+class _Accepted:
+    """The documents the new version will hold, and their recorded copies.
+
+    Documents kept from the live index are held as they are; new and changed ones, with
+    their vectors, wait in a temporary file (``index.update.spool``) until written.
+    """
+
+    def __init__(
+        self, index_dir: Path, previous: StoredIndex | None, statements: bool = True
+    ) -> None:
+        self.previous = previous
+        self.statements = statements
+        self.held: dict[str, DocumentRecord | int] = {}
+        self.sources: dict[str, list[DuplicateSource]] = {}
+        self.spool = Spool(index_dir)
+        self.finder = DuplicateFinder()
+
+    def add(self, record: DocumentRecord, kept_sources: Sequence[DuplicateSource]) -> None:
+        if not record.sketch:
+            # Indexed before sketches were stored: compute it once; the next write keeps it.
+            record = replace(record, sketch=_sketch_of(record))
+        if self.statements and record.statements is None:
+            # Indexed before statements were extracted: extract them once, as for sketches.
+            record = with_statements(record)
+        live = self.previous.documents.get(record.doc_id) if self.previous is not None else None
+        if record is live:
+            self.held[record.doc_id] = record
+        else:
+            self.spool.put_record(record)
+            self.held[record.doc_id] = len(record.chunks)  # the record is in the spool
+        self.sources[record.doc_id] = list(kept_sources)
+        self.finder.add(record.doc_id, record.sketch)
+
+    def chunks(self) -> int:
+        return sum(
+            held if isinstance(held, int) else len(held.chunks) for held in self.held.values()
+        )
+
+    def record(self, doc_id: str) -> DocumentRecord:
+        """An accepted document as it is written: read back if spooled, with its sources."""
+        held = self.held[doc_id]
+        record = self.spool.record(doc_id) if isinstance(held, int) else held
+        return replace(
+            record, duplicates=tuple(sorted(self.sources[doc_id], key=lambda d: d.source_path))
+        )
+
+    def unchanged_from_previous(self) -> bool:
+        """Whether these are exactly the live version's documents, with nothing spooled."""
+        previous = self.previous
+        return (
+            previous is not None
+            and not self.spool.records  # all held, so comparing them is cheap
+            and not self.spool
+            and {doc_id: self.record(doc_id) for doc_id in self.held} == previous.documents
+        )
+
+    def entries(self) -> Iterator[tuple[DocumentRecord, npt.NDArray[np.float32] | None]]:
+        # One document at a time, read back from the spool. None: unchanged, the store reuses
+        # the live version's vectors. The live version's documents keep their order and new
+        # ones follow, so an update that only adds documents leaves the old rows where they
+        # were (an HNSW graph is then extended).
+        previous = self.previous.order if self.previous is not None else ()
+        before = [doc_id for doc_id in previous if doc_id in self.held]
+        for doc_id in [*before, *sorted(set(self.held) - set(before))]:
+            yield self.record(doc_id), self.spool.pop(doc_id, None)
+
+
+class _Batcher:
+    """Embeds new documents' chunks in full model batches, several small documents at once."""
+
+    def __init__(
+        self, embedder: Embedder, batch_size: int, spool: Spool, progress: ProgressCounter
+    ) -> None:
+        self.embedder = embedder
+        self.batch_size = batch_size
+        self.spool = spool
+        self.progress = progress
+        self.queued: list[tuple[DocumentRecord, str]] = []
+        self.queued_chunks = 0
+        self.model_ready = False
+
+    def add(self, record: DocumentRecord, path: str) -> None:
+        """Embed ``record`` now if it fills a batch alone, else with the next documents."""
+        if len(record.chunks) >= self.batch_size:
+            self.flush()
+            self.spool[record.doc_id] = self._embed([(record, path)])
+            return
+        self.queued.append((record, path))
+        self.queued_chunks += len(record.chunks)
+        if self.queued_chunks >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.queued:
+            return
+        vectors = self._embed(self.queued)
+        row = 0
+        for record, _ in self.queued:
+            self.spool[record.doc_id] = vectors[row : row + len(record.chunks)]
+            row += len(record.chunks)
+        self.queued = []
+        self.queued_chunks = 0
+
+    def _embed(self, items: Sequence[tuple[DocumentRecord, str]]) -> npt.NDArray[np.float32]:
+        """Vectors of all chunks of ``items``, in order, sent to the model in full batches."""
+        dimension = self.embedder.fingerprint().dimension
+        spans = [(record, span) for record, _ in items for span in record.chunks]
+        vectors = np.empty((len(spans), dimension), dtype=np.float32)
+        path = items[-1][1]
+        progress = self.progress
+        progress.chunks_total += len(spans)
+        if not self.model_ready:
+            # Load the model before timing, so chunks per second measure embedding alone.
+            self.embedder.warm_up()
+            progress.emit("embedding", path=path, step="model loaded")
+            self.model_ready = True
+        for start in range(0, len(spans), self.batch_size):
+            texts = [
+                record.text[span.start : span.end]
+                for record, span in spans[start : start + self.batch_size]
+            ]
+            began = time.monotonic()
+            vectors[start : start + len(texts)] = self.embedder.embed(texts)
+            progress.embedding_s += time.monotonic() - began
+            progress.chunks_embedded += len(texts)
+            progress.emit("embedding", path=path)
+        return vectors
+
+
+class IndexUpdate:
+    """A single run of ``IndexBuilder.update``; call ``run()`` once, holding the writer lock.
+
+    Args:
+        store: Where the index is written.
+        embedder: Makes chunk vectors (those the ``files`` source did not make).
+        chunking: How documents are cut.
+        previous: The live index (None for a first build or a rebuild).
+        files: Reads and cuts the pending files (default ``LocalFiles()``).
+        progress: Called with an ``IndexProgress`` as the update goes.
+        embed_batch_size: Chunks sent to the model per call.
+        excluded: Source paths of files removed on request: left out when found in a
+            folder, indexed again (and no longer excluded) when named as a file.
+        statements: Give every document its attributed statements, extracting them for
+            documents indexed before there were any (default True).
+    """
+
+    def __init__(
+        self,
+        store: IndexStore,
+        embedder: Embedder,
+        chunking: ChunkingConfig,
+        previous: StoredIndex | None,
+        files: PreparedFiles | None = None,
+        progress: ProgressCallback | None = None,
+        embed_batch_size: int = 64,
+        excluded: Sequence[str] = (),
+        statements: bool = True,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.chunking = chunking
+        if previous is not None:
+            # A loaded version reads its records from disk when asked; an update consults
+            # each one several times (planning, keeping, comparing), so they are read once.
+            previous = replace(previous, documents=dict(previous.documents))
+        self.previous = previous
+        self.files = files if files is not None else LocalFiles()
+        self.excluded = tuple(excluded)
+        self.progress = ProgressCounter(progress)
+        self.accepted = _Accepted(store.index_dir, previous, statements)
+        self.batcher = _Batcher(embedder, embed_batch_size, self.accepted.spool, self.progress)
+        self.problems: list[FileProblem] = []
+        self.added: list[str] = []
+        self.updated: list[str] = []
+        self.removed: list[str] = []
+        self.duplicates: list[DuplicateNote] = []
+
+    def run(self, paths: Sequence[str | Path]) -> BuildReport:
+        """Bring the index in step with ``paths`` and write it if anything changed."""
+        progress = self.progress
+        progress.emit("scanning")
+        found = scan(paths)
+        progress.files_total = len(found.files)
+        progress.emit("scanning")
+        previous = self.previous
+        plan = plan_update(
+            found,
+            previous.documents if previous is not None else {},
+            reusable=previous is not None and previous.chunking == self.chunking,
+            excluded=self.excluded,
+        )
+        self.problems.extend(plan.problems)
+        for source in plan.left_out:
+            progress.file_done(source.path)
+        self.removed.extend(plan.removed)
+        for kept in plan.kept:
+            self.accepted.add(kept.record, kept.sources)
+            if kept.source is not None:
+                progress.file_done(kept.source.path)
+        for source, doc_id, dup in plan.copies:
+            self.accepted.sources[doc_id].append(dup)
+            progress.file_done(source.path)
+        try:
+            taken = set(plan.taken)
+            with closing(self.files.prepare(plan.pending, self.chunking)) as prepared_files:
+                for prepared in prepared_files:
+                    self._settle(prepared, plan, taken)
+            self.batcher.flush()
+            return self._finish(paths, plan)
+        finally:
+            self.accepted.spool.close()
+
+    def _settle(self, prepared: Prepared, plan: UpdatePlan, taken: set[str]) -> None:
+        """Decide what becomes of a prepared file: indexed, a copy, skipped, or kept as it was.
+
+        Args:
+            prepared: The file read and cut, with its vectors if the source embedded it.
+            plan: The update's plan (for the file's live record, if it has one).
+            taken: Ids in use; a newly indexed file's id is added.
+        """
+        source = prepared.file.source
+        earlier = plan.earlier.get(source.source_path)
+        progress = self.progress
+        if not prepared.file.readable:
+            problem = prepared.file.problems[0]
+            if earlier is not None and not is_gone(source.source_path):
+                problem = replace(
+                    problem, message=problem.message + "; the version indexed earlier is kept"
+                )
+                self.accepted.add(earlier, earlier.duplicates)
+            elif earlier is not None:
+                self.removed.append(earlier.doc_id)
+            self.problems.append(problem)
+            progress.file_done(source.path)
+            return
+        if earlier is not None:
+            doc_id = earlier.doc_id
+        else:
+            doc_id = unique_id(source, taken)
+            taken.add(doc_id)
+        self.problems.extend(prepared.file.problems)
+        if prepared.file.record is None:
+            if earlier is not None:
+                self.removed.append(earlier.doc_id)
+            progress.file_done(source.path)
+            return
+        record = replace(prepared.file.record, doc_id=doc_id)
+        match = self.accepted.finder.match(record.sketch)
+        if match is not None:
+            self.accepted.sources[match.doc_id].append(
+                DuplicateSource(
+                    source.source_path, record.content_hash, round(match.resemblance, 3)
+                )
+            )
+            self.duplicates.append(DuplicateNote(str(source.path), match.doc_id, match.resemblance))
+            if earlier is not None:
+                self.removed.append(earlier.doc_id)
+            progress.file_done(source.path)
+            return
+        if prepared.vectors is None:
+            self.batcher.add(record, str(source.path))
+        else:
+            self.accepted.spool[doc_id] = prepared.vectors
+            progress.embedding_s += prepared.embedding_s
+            progress.chunks_embedded += len(record.chunks)
+            progress.chunks_total += len(record.chunks)
+            progress.emit("embedding", path=str(source.path))
+        (self.updated if earlier is not None else self.added).append(doc_id)
+        self.accepted.add(record, [])
+        progress.file_done(source.path)
+
+    def _finish(self, paths: Sequence[str | Path], plan: UpdatePlan) -> BuildReport:
+        for problem in self.problems:
+            logger.info("%s: %s", problem.path, problem.message)
+        accepted = set(self.accepted.held)
+        report = BuildReport(
+            added=tuple(sorted(self.added)),
+            updated=tuple(sorted(self.updated)),
+            unchanged=tuple(sorted(accepted - set(self.added) - set(self.updated))),
+            removed=tuple(sorted(set(self.removed) - accepted)),
+            left_out=tuple(sorted(source.source_path for source in plan.left_out)),
+            duplicates=tuple(self.duplicates),
+            problems=tuple(self.problems),
+            chunks_embedded=self.progress.chunks_embedded,
+            files_seen=len(plan.files),
+        )
+        previous = self.previous
+        if not accepted and (previous is None or not previous.documents):
+            detail = "; ".join(f"{p.path}: {p.message}" for p in self.problems)
+            raise NoDocumentsError(
+                "no documents to index in "
+                + ", ".join(str(path) for path in paths)
+                + (f" ({detail})" if detail else "")
+                + "; give a folder or files with .txt, .md, .html or .pdf documents"
+            )
+        if (
+            previous is not None
+            and self.accepted.unchanged_from_previous()
+            and tuple(sorted(plan.excluded)) == tuple(sorted(previous.excluded))
+            and not self.store.changes_store()
+        ):
+            # Nothing changed: keep the live version instead of writing an identical one.
+            self.store.tidy()
+            self.progress.emit("done")
+            return replace(
+                report,
+                total_chunks=previous.vectors.count,
+                version=previous.version,
+                elapsed_s=self.progress.elapsed_s(),
+            )
+        total = self.accepted.chunks()
+        version = self.store.write(
+            self.accepted.entries(),
+            self.embedder.fingerprint(),
+            self.chunking,
+            on_step=lambda step: self.progress.emit("writing", step=step),
+            previous=previous,
+            excluded=plan.excluded,
+            rows=total,
+        )
+        self.progress.emit("done")
+        return replace(
+            report, total_chunks=total, version=version, elapsed_s=self.progress.elapsed_s()
+        )
+
+
+def _sketch_of(record: DocumentRecord) -> tuple[int, ...]:
+    """Sketch of a record written before sketches were stored."""
+    from index.sources.duplicates import sketch
+
+    return sketch(record.text)

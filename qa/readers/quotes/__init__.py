@@ -1,0 +1,1 @@
+"""Quote attribution: the statement store and the reader for "What did X say (about Y)?"."""
