@@ -23,7 +23,8 @@ from index.sources.formats import ExtractedText, ExtractionError, extract
 from index.storage.backends import STORE_KINDS, StoreConfig
 from index.storage.manifest import Manifest
 from index.storage.records import DocumentRecord, DuplicateSource
-from index.storage.store import IndexStore, StoredIndex
+from index.storage.store import IndexStore
+from index.storage.stored_index import StoredIndex
 from index.text.chunking import Chunk, ChunkingConfig, chunk_document
 from index.text.sentences import split_sentences
 from index.update.builder import (

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from index.caching import SharedLRU
+from index.statements.english import EnglishPipeline
 from index.storage.lexical import stem_words
 
 if TYPE_CHECKING:
-    from spacy.language import Language
     from spacy.tokens import Doc
 
 __all__ = ["Analyzer", "stem_words", "word_tokens"]
@@ -30,23 +29,18 @@ class Analyzer:
 
     Args:
         cache_size: Parsed texts kept in memory (default 20,000).
+        english: The spaCy pipeline to parse with (default: one of its own); ``QA`` shares
+            its pipeline with statement extraction.
     """
 
-    def __init__(self, cache_size: int = 20_000) -> None:
+    def __init__(self, cache_size: int = 20_000, english: EnglishPipeline | None = None) -> None:
         self.cache_size = cache_size
-        self._nlp: Language | None = None
+        self.english = english or EnglishPipeline()
         self._cache: SharedLRU[str, Doc] = SharedLRU(cache_size)
-        # One thread at a time runs the pipeline: spaCy does not promise that a Language is
-        # safe to call from several threads, and its models hold the GIL anyway.
-        self._pipeline_lock = threading.Lock()
 
     def warm_up(self) -> None:
         """Load the spaCy pipeline now."""
-        with self._pipeline_lock:
-            if self._nlp is None:
-                from index.statements.english import load_english
-
-                self._nlp = load_english()
+        self.english.warm_up()
 
     def parse(self, text: str) -> Doc:
         """Parse one text (cached)."""
@@ -54,13 +48,7 @@ class Analyzer:
 
     def parse_many(self, texts: Sequence[str]) -> list[Doc]:
         """Parse several texts in one batch, reusing cached parses."""
-        self.warm_up()
-        return self._cache.get_or_make_many(texts, self._pipe)
-
-    def _pipe(self, texts: list[str]) -> list[Doc]:
-        with self._pipeline_lock:
-            assert self._nlp is not None
-            return list(self._nlp.pipe(texts))
+        return self._cache.get_or_make_many(texts, self.english.parse)
 
 
 def word_tokens(text: str) -> list[str]:

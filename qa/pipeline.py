@@ -14,19 +14,22 @@ from index import (
     Embedder,
     IndexBuilder,
     IndexStore,
+    Manifest,
     ProgressCallback,
     QaIndexError,
     RecentTexts,
     SentenceTransformerEmbedder,
     StoredIndex,
 )
+from index.statements.english import EnglishPipeline
 from qa.followup import FollowUpResolver, HistoryItem
-from qa.nlp import Analyzer, word_tokens
-from qa.question import Question, analyse_question
-from qa.readers.base import abstention
+from qa.nlp import Analyzer
+from qa.question import analyse_question
+from qa.readers.base import Reader
 from qa.readers.calibration import Calibration
 from qa.readers.quotes.reader import QuoteReader
 from qa.readers.quotes.statements import StatementStore
+from qa.readers.router import ReaderFactory, ReaderParts, route_questions
 from qa.readers.span.model import SpanModel
 from qa.readers.span.reader import SpanReader
 from qa.retriever import HybridRetriever, RetrievalConfig
@@ -44,7 +47,8 @@ class EmptyQuestionError(ValueError):
 class _Live:
     index: StoredIndex
     retriever: HybridRetriever
-    reader: SpanReader
+    reader: Reader
+    span: SpanReader
     quotes: QuoteReader
 
 
@@ -64,12 +68,23 @@ class QA:
         settings: Index folder, documents, model and retrieval settings
             (default ``Settings()``).
         embedder: Overrides the embedding model made from ``settings.model_path``.
+        make_reader: Makes the reader of each loaded index version from its parts (default
+            ``route_questions``: quote questions to the quote reader, the rest to the span
+            reader). A new reader is a class meeting ``qa.readers.Reader``, made here.
     """
 
-    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        make_reader: ReaderFactory = route_questions,
+    ) -> None:
         self.settings = settings or Settings()
         self.embedder = embedder or SentenceTransformerEmbedder(self.settings.model_path)
-        self.analyzer = Analyzer()
+        self.make_reader = make_reader
+        # One spaCy pipeline for the question analyser and statement extraction.
+        self.english = EnglishPipeline()
+        self.analyzer = Analyzer(english=self.english)
         self.resolver = FollowUpResolver(self.analyzer)
         self.store = IndexStore(
             self.settings.index_dir,
@@ -88,6 +103,18 @@ class QA:
     def chunking(self) -> ChunkingConfig:
         return ChunkingConfig(self.settings.chunk_size_chars, self.settings.chunk_overlap_chars)
 
+    def manifest(self) -> Manifest:
+        """What the live version lists (documents, removed files), read without loading it.
+
+        Raises:
+            IndexNotFoundError: No index has been written in ``settings.index_dir``.
+        """
+        return self.store.manifest()
+
+    def vectors_location(self) -> str:
+        """Where the live version's vectors are, in words, when not in its folder ("" if so)."""
+        return self.store.vectors_location()
+
     def builder(self) -> IndexBuilder:
         """An index builder for this pipeline's folder, model and chunking."""
         return IndexBuilder(
@@ -98,9 +125,10 @@ class QA:
             engine=self.settings.index_engine,
             ray_address=self.settings.ray_address,
             store=self.store,
+            english=self.english,
         )
 
-    def _make_reader(self, index: StoredIndex) -> SpanReader:
+    def _make_span_reader(self, index: StoredIndex) -> SpanReader:
         return SpanReader(
             index.documents,
             self.span_model,
@@ -116,12 +144,14 @@ class QA:
             index, self._questions, RetrievalConfig(top_k=self.settings.top_k)
         )
         retriever.warm_up()
-        reader = self._make_reader(index)
+        span = self._make_span_reader(index)
+        quotes = self._make_quote_reader(index, span)
         return _Live(
             index=index,
             retriever=retriever,
-            reader=reader,
-            quotes=self._make_quote_reader(index, reader),
+            reader=self.make_reader(ReaderParts(index, span, quotes)),
+            span=span,
+            quotes=quotes,
         )
 
     def _make_quote_reader(
@@ -138,7 +168,7 @@ class QA:
     def quote_reader(self, calibration: Calibration) -> QuoteReader:
         """A quote reader over the live index with another calibration (for fitting one)."""
         live = self._current()
-        return self._make_quote_reader(live.index, live.reader, calibration)
+        return self._make_quote_reader(live.index, live.span, calibration)
 
     def _current(self) -> _Live:
         with self._swap_lock:
@@ -188,9 +218,14 @@ class QA:
         return self._current().index
 
     @property
-    def reader(self) -> SpanReader:
+    def reader(self) -> Reader:
         """The reader answers come from now (over the live index version)."""
         return self._current().reader
+
+    @property
+    def span_reader(self) -> SpanReader:
+        """The span reader over the live index version (what the default reader routes to)."""
+        return self._current().span
 
     @property
     def quotes(self) -> QuoteReader:
@@ -277,49 +312,13 @@ class QA:
         if resolved != question:
             logger.info("follow-up %r read as %r", question, resolved)
         passages = live.retriever.retrieve(resolved, k=k)
-        result = self._read(live, analyse_question(resolved), passages)
+        result = live.reader.read(analyse_question(resolved), passages)
         return replace(
             result,
             question=question,
             resolved_question=resolved,
             index_version=live.index.version,
         )
-
-    def _read(self, live: _Live, question: Question, passages: Sequence[Passage]) -> Answer:
-        """Route the question: "What did X say?" to quote attribution, the rest to the reader.
-
-        When the index holds statements by X (in any document), the quote reader answers
-        or, when none of them is likely to answer the question (X spoke, but about something
-        else), abstains. When it holds none (or the index predates statements), the
-        question may not be asking for a statement ("What did Chopin write on the box?"), so
-        the span reader reads the passages like any other question, and abstains if they do
-        not answer or if its answer's sentence does not name X.
-        """
-        if not (question.kind == "say" and question.speaker):
-            return live.reader.read(question, passages)
-        reading = live.quotes.reading(question, passages)
-        if reading.chosen:
-            return live.quotes.answer(question, passages, reading)
-        answer = live.reader.read(question, passages)
-        # What X said, announced or wrote is told where X is named: an answer from a sentence
-        # that does not name X is someone else's statement or an unrelated fact. Nor is one
-        # that the documents attribute to another person ("Commenting on the delay to the
-        # Coldplay album, Mr Levy said that ...").
-        if answer.abstained:
-            return answer
-        surname = word_tokens(question.speaker)[-1:]
-        store = live.quotes.store
-        named = not surname or any(
-            surname[0] in word_tokens(citation.sentence) for citation in answer.citations
-        )
-        others = any(
-            not store.match_speaker(question.speaker, speaker)
-            for citation in answer.citations
-            for speaker in store.speakers_at(citation.doc_id, citation.start, citation.end)
-        )
-        if named and not others:
-            return answer
-        return abstention(question, passages, answer.confidence)
 
 
 def _question_text(question: str) -> str:

@@ -37,7 +37,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from calibration_rule import RULE, THRESHOLDS, chosen, fit_rows
+from calibration_rule import RULE, THRESHOLDS, fit_and_write
 from train_reader import load_squad_file
 
 from qa import QA, Settings
@@ -255,39 +255,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     logger.info(
         "questions: %s; answered right when always answering: %d", kinds, sum(r.right for r in rows)
     )
-    coefficients, bias, probability = fit_rows(
+    fit_and_write(
+        QUOTE_FEATURES,
         [[r.features[n] for n in QUOTE_FEATURES] if r.features else None for r in rows],
         [r.right for r in rows],
         weights_for(rows),
-    )
-    points = curve(rows, probability)
-    best = chosen(points)
-    print("threshold  answers kept  right when given  answerable right  no-answer acc")
-    for point in points:
-        mark = "  <- chosen" if point is best else ""
-        print(
-            f"  {point['threshold']:.2f}      {point['answers_kept']:.3f}         "
-            f"{100 * point['precision']:.1f}%            {100 * point['answerable_right']:.1f}%"
-            f"           {100 * point['no_answer_accuracy']:.1f}%{mark}"
-        )
-    calibration = {
-        "features": list(QUOTE_FEATURES),
-        "weights": coefficients,
-        "bias": bias,
-        "threshold": best["threshold"],
-        "fitted_on": {
-            "files": list(SOURCES),
-            "questions": kinds,
-            "mix": MIX,
-            "label": "a quoted statement's sentence holds or overlaps the gold answer's place "
-            "(unanswerable: never right)",
-            "threshold_rule": RULE,
+        lambda probability: curve(rows, probability),
+        [
+            ("threshold", lambda p: f"{p['threshold']:.2f}"),
+            ("answers kept", lambda p: f"{p['answers_kept']:.3f}"),
+            ("right when given", lambda p: f"{100 * p['precision']:.1f}%"),
+            ("answerable right", lambda p: f"{100 * p['answerable_right']:.1f}%"),
+            ("no-answer acc", lambda p: f"{100 * p['no_answer_accuracy']:.1f}%"),
+        ],
+        {
+            "fitted_on": {
+                "files": list(SOURCES),
+                "questions": kinds,
+                "mix": MIX,
+                "label": "a quoted statement's sentence holds or overlaps the gold answer's "
+                "place (unanswerable: never right)",
+                "threshold_rule": RULE,
+            },
+            "script": "scripts/calibrate_quotes.py",
         },
-        "curve": points,
-        "script": "scripts/calibrate_quotes.py",
-    }
-    args.out.write_text(json.dumps(calibration, indent=2) + "\n")
-    print(f"wrote {args.out}")
+        args.out,
+    )
     return 0
 
 

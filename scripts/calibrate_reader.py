@@ -40,7 +40,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from calibration_rule import RULE, THRESHOLDS, chosen, fit_rows
+from calibration_rule import RULE, THRESHOLDS, fit_and_write
 from train_reader import CALIBRATION_ARTICLES
 
 from qa import QA, Settings
@@ -73,7 +73,7 @@ class Row:
 def collect(qa: QA, questions: Sequence[tuple[str, EvalQuestion]]) -> list[Row]:
     """Read every question through the retriever and reader; score the best span."""
     rows: list[Row] = []
-    reader = qa.reader
+    reader = qa.span_reader
     for number, (group, item) in enumerate(questions):
         passages = qa.retrieve(item.question)
         reading = reader.reading(item.question, passages)  # type: ignore[attr-defined]
@@ -198,46 +198,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         qa.update([documents_dir])
         rows = collect(qa, questions)
         cache.write_text(json.dumps({"key": key, "rows": [asdict(r) for r in rows]}))
-    coefficients, bias, probability = fit_rows(
+    counts = {group: sum(r.group == group for r in rows) for group in MIX}
+    best = fit_and_write(
+        FEATURES,
         [[r.features[n] for n in FEATURES] if r.features else None for r in rows],
         [r.answerable and r.f1 >= 0.5 for r in rows],
         weights_for(rows),
+        lambda probability: points(rows, probability),
+        [
+            ("threshold", lambda p: f"{p['threshold']:.2f}"),
+            ("answers kept", lambda p: f"{p['answers_kept']:.3f}"),
+            ("right when given", lambda p: f"{100 * p['precision']:.1f}%"),
+            ("no-answer acc", lambda p: f"{100 * p['no_answer_accuracy']:.1f}%"),
+            ("answerable F1", lambda p: f"{p['answerable_f1']:.1f}"),
+            ("overall F1", lambda p: f"{p['overall_f1']:.1f}"),
+        ],
+        {
+            "fitted_on": {
+                "file": args.pool.name,
+                "articles": list(CALIBRATION_ARTICLES),
+                "questions": counts,
+                "mix": MIX,
+                "label": "best span F1 >= 0.5 against the gold answers (unanswerable: never right)",
+                "threshold_rule": RULE,
+            },
+            "reading": reading,
+            "script": "scripts/calibrate_reader.py",
+        },
+        args.model_dir / CALIBRATION_FILE,
     )
-    curve = points(rows, probability)
-    best = chosen(curve)
-    print("threshold  answers kept  right when given  no-answer acc  answerable F1  overall F1")
-    for point in curve:
-        mark = "  <- chosen" if point is best else ""
-        print(
-            f"  {point['threshold']:.2f}      {point['answers_kept']:.3f}         "
-            f"{100 * point['precision']:.1f}%         {100 * point['no_answer_accuracy']:.1f}%"
-            f"         {point['answerable_f1']:.1f}         {point['overall_f1']:.1f}{mark}"
-        )
     print(
         f"at {best['threshold']:.2f}: not-covered questions refused "
         f"{100 * best['not_covered_refused']:.1f}%, adversarial refused "
         f"{100 * best['adversarial_refused']:.1f}%"
     )
-    counts = {group: sum(r.group == group for r in rows) for group in MIX}
-    calibration = {
-        "features": list(FEATURES),
-        "weights": coefficients,
-        "bias": bias,
-        "threshold": best["threshold"],
-        "fitted_on": {
-            "file": args.pool.name,
-            "articles": list(CALIBRATION_ARTICLES),
-            "questions": counts,
-            "mix": MIX,
-            "label": "best span F1 >= 0.5 against the gold answers (unanswerable: never right)",
-            "threshold_rule": RULE,
-        },
-        "reading": reading,
-        "curve": curve,
-        "script": "scripts/calibrate_reader.py",
-    }
-    (args.model_dir / CALIBRATION_FILE).write_text(json.dumps(calibration, indent=2) + "\n")
-    print(f"wrote {args.model_dir / CALIBRATION_FILE}")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""What the calibration scripts share: the weighted logistic fit and the threshold rule.
+"""What the calibration scripts share: the weighted logistic fit, the threshold rule, the tail.
 
 The rule, for the span reader (``calibrate_reader.py``) and quote answers
 (``calibrate_quotes.py``) alike: answer at the lowest threshold at which the answers given on
@@ -7,7 +7,10 @@ the weighted mix are right at least ``PRECISION`` of the time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -58,3 +61,56 @@ def chosen(points: Sequence[dict[str, float]]) -> dict[str, float]:
     ``precision`` and ``answers_kept``); when none qualifies, the one answering least."""
     qualifying = [p for p in points if p["precision"] >= PRECISION and p["answers_kept"] > 0]
     return qualifying[0] if qualifying else points[-1]
+
+
+# A column of the printed curve: its heading and how one point shows in it.
+Column = tuple[str, Callable[[dict[str, float]], str]]
+
+
+def fit_and_write(
+    feature_names: Sequence[str],
+    features: Sequence[Sequence[float] | None],
+    right: Sequence[bool],
+    weights: np.ndarray,
+    curve_of: Callable[[np.ndarray], list[dict[str, float]]],
+    columns: Sequence[Column],
+    about: dict[str, Any],
+    out: Path,
+) -> dict[str, float]:
+    """The calibration scripts' common tail: fit, curve, choose, print, write.
+
+    Args:
+        feature_names: The features' names, in the order of each row's values.
+        features: Each row's features (None: the reader found nothing to answer with).
+        right: Each row's label.
+        weights: Each row's weight in the mix.
+        curve_of: The curve's points (ordered by threshold) from each row's probability.
+        columns: How the printed curve shows each point.
+        about: What the calibration file records besides the fit and the curve
+            (``fitted_on``, the reader's settings, ...), in the order written.
+        out: The calibration file written.
+
+    Returns:
+        The point the rule chose.
+    """
+    coefficients, bias, probability = fit_rows(features, right, weights)
+    points = curve_of(probability)
+    best = chosen(points)
+    widths = [max(len(heading), 8) for heading, _ in columns]
+    print(
+        "  ".join(heading.ljust(width) for (heading, _), width in zip(columns, widths, strict=True))
+    )
+    for point in points:
+        cells = [show(point).ljust(width) for (_, show), width in zip(columns, widths, strict=True)]
+        print("  ".join(cells) + ("  <- chosen" if point is best else ""))
+    calibration = {
+        "features": list(feature_names),
+        "weights": coefficients,
+        "bias": bias,
+        "threshold": best["threshold"],
+        **about,
+        "curve": points,
+    }
+    out.write_text(json.dumps(calibration, indent=2) + "\n")
+    print(f"wrote {out}")
+    return best

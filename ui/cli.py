@@ -71,7 +71,7 @@ class _ProgressBar:
             self._bar = None
 
 
-def _print_report(report: BuildReport, settings: Settings) -> None:
+def _print_report(report: BuildReport, qa: QA) -> None:
     for problem in report.problems:
         state = "skipped" if problem.skipped else "warning"
         print(f"{state}: {problem.path}: {problem.message}", file=sys.stderr)
@@ -92,14 +92,12 @@ def _print_report(report: BuildReport, settings: Settings) -> None:
         f"indexed {len(report.added)} new, {len(report.updated)} changed, "
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed documents; "
         f"{report.chunks_embedded} chunks embedded, {report.total_chunks} in the index "
-        f"({settings.index_dir}{_store_note(settings)})"
+        f"({qa.settings.index_dir}{_store_note(qa)})"
     )
 
 
-def _store_note(settings: Settings) -> str:
-    from index import IndexStore
-
-    location = IndexStore(settings.index_dir).vectors_location()
+def _store_note(qa: QA) -> str:
+    location = qa.vectors_location()
     return f"; vectors in {location}" if location else ""
 
 
@@ -137,7 +135,7 @@ def _cmd_index(args: argparse.Namespace, settings: Settings) -> int:
             "to add it back, name the file: qa index FILE"
         )
         return 0
-    _print_report(report, settings)
+    _print_report(report, qa)
     return 0
 
 
@@ -165,9 +163,7 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
-    from index import IndexStore
-
-    manifest = IndexStore(settings.index_dir).manifest()
+    manifest = QA(settings).manifest()
     for entry in manifest.documents:
         kind = entry.format
         if entry.pages:
@@ -187,15 +183,14 @@ def _cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
-    from index import IndexStore
-    from qa.readers.quotes.statements import StatementStore, statements_json
+    from qa.readers.quotes.statements import statements_json
 
-    store = IndexStore(settings.index_dir)
-    if not store.exists():
+    qa = QA(settings)
+    if not qa.store.exists():
         raise FileNotFoundError(
             f"no index in {settings.index_dir}; run `qa index` (or `qa ask`) first"
         )
-    statements = StatementStore.of(store.load())
+    statements = qa.statements
     if not args.speaker:
         speakers = statements.speakers()
         if args.json:

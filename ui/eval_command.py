@@ -106,7 +106,7 @@ def _curve(qa: QA, items: list[Scored], unit: str) -> str:
     """The curve of a run that answered everything, with the product's own thresholds."""
     from qa.evaluation.curve import curve, format_curve, point
 
-    chosen = point(items, qa.reader.calibration.threshold, qa.quotes.calibration.threshold)
+    chosen = point(items, qa.span_reader.calibration.threshold, qa.quotes.calibration.threshold)
     header = (
         "every answer given, then refused below each threshold "
         f"({len(items)} questions; quotes at the same threshold, except on the last line)"

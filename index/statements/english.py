@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
-__all__ = ["load_english"]
+__all__ = ["EnglishPipeline", "load_english"]
 
 _lock = threading.Lock()
 
@@ -53,3 +54,37 @@ def load_english() -> Language:
         finally:
             sys.meta_path.remove(finder)
         return nlp
+
+
+class EnglishPipeline:
+    """The small English pipeline, loaded on first use and shared by whoever holds this object.
+
+    The question analyser and statement extraction of one ``QA`` hold the same one, so a
+    process that both indexes and answers loads spaCy once. One thread at a time runs it:
+    spaCy does not promise that a ``Language`` is safe to call from several threads, and its
+    models hold the GIL anyway.
+
+    Example:
+        >>> english = EnglishPipeline()
+        >>> [doc.text for doc in english.parse(["He said so."])]
+        ['He said so.']
+    """
+
+    def __init__(self) -> None:
+        self._nlp: Language | None = None
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        """Load the pipeline now (it is loaded by the first parse otherwise)."""
+        with self._lock:
+            if self._nlp is None:
+                self._nlp = load_english()
+
+    def parse(self, texts: Sequence[str]) -> list[Doc]:
+        """Parse ``texts`` in one batch, in order."""
+        if not texts:
+            return []
+        self.warm_up()
+        with self._lock:
+            assert self._nlp is not None
+            return list(self._nlp.pipe(texts))

@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from index.sources.cleaning import TextSpan
-from index.statements.english import load_english
+from index.statements.english import EnglishPipeline
 from index.statements.people import (
     HONORIFICS,
     NOT_GIVEN,
@@ -44,70 +42,14 @@ from index.statements.speech import (
     strip,
     subject_of,
 )
+from index.statements.statement import Statement, paragraph_of
 
 if TYPE_CHECKING:
-    from spacy.language import Language
     from spacy.tokens import Doc, Token
 
-__all__ = ["MAX_CHARS", "STATEMENTS_VERSION", "Statement", "StatementExtractor", "paragraph_of"]
+__all__ = ["MAX_CHARS", "StatementExtractor"]
 
 logger = logging.getLogger(__name__)
-
-# Raised whenever extraction changes what it finds: statements stored by another version are
-# read as missing, so the next ``qa index`` extracts them again (without re-embedding).
-STATEMENTS_VERSION = 2
-
-
-@dataclass(frozen=True)
-class Statement:
-    """An attributed statement: ``text[start:end]`` of its document.
-
-    Attributes:
-        speaker: The fullest name the document gives the speaker ("Charles Clarke").
-        start: Offset of the statement in the document text.
-        end: End offset (exclusive).
-        sentence_start: Offset of the sentence holding it.
-        sentence_end: End of that sentence.
-        paragraph_start: Offset of its paragraph (line).
-        paragraph_end: End of that paragraph.
-        direct: True for words in quotation marks, False for reported speech.
-        verb: The speech verb's lemma ("say", "warn"); empty for a quotation that goes on
-            past the sentence that attributed it.
-    """
-
-    speaker: str
-    start: int
-    end: int
-    sentence_start: int
-    sentence_end: int
-    paragraph_start: int
-    paragraph_end: int
-    direct: bool
-    verb: str
-
-    def to_json(self) -> list[Any]:
-        """The statement as a compact JSON list (in ``documents.jsonl``)."""
-        return [
-            self.speaker,
-            self.start,
-            self.end,
-            self.sentence_start,
-            self.sentence_end,
-            self.paragraph_start,
-            self.paragraph_end,
-            self.direct,
-            self.verb,
-        ]
-
-    @classmethod
-    def from_json(cls, data: Sequence[Any]) -> Statement:
-        """Read what ``to_json`` wrote."""
-        speaker, start, end, s_start, s_end, p_start, p_end, direct, verb = data
-        return cls(
-            str(speaker), int(start), int(end), int(s_start), int(s_end), int(p_start),
-            int(p_end), bool(direct), str(verb),
-        )  # fmt: skip
-
 
 # Statements are extracted from this many characters of a document at most (about 400 pages).
 MAX_CHARS = 1_000_000
@@ -134,27 +76,19 @@ def _for_parser(sentence: str) -> str:
     return _LONG_RUN.sub(lambda m: " " * len(m.group()), sentence)
 
 
-def paragraph_of(text: str, start: int, end: int) -> tuple[int, int]:
-    """The line (paragraph) of ``text`` holding ``start..end``."""
-    first = text.rfind("\n", 0, start) + 1
-    last = text.find("\n", end)
-    return first, last if last >= 0 else len(text)
-
-
 class StatementExtractor:
-    """Finds the attributed statements of documents (loads spaCy on first use; thread-safe)."""
+    """Finds the attributed statements of documents (loads spaCy on first use; thread-safe).
 
-    def __init__(self) -> None:
-        self._nlp: Language | None = None
-        self._lock = threading.Lock()
+    Args:
+        english: The spaCy pipeline to parse with (default: one of its own, loaded when first
+            needed); ``QA`` shares one with its question analyser.
+    """
+
+    def __init__(self, english: EnglishPipeline | None = None) -> None:
+        self.english = english or EnglishPipeline()
 
     def _parse(self, texts: list[str]) -> list[Doc]:
-        if not texts:
-            return []
-        with self._lock:
-            if self._nlp is None:
-                self._nlp = load_english()
-            return list(self._nlp.pipe(texts))
+        return self.english.parse(texts)
 
     def extract(self, text: str, sentences: Sequence[TextSpan]) -> tuple[Statement, ...]:
         """The statements of one document, in document order.

@@ -22,7 +22,7 @@ import numpy.typing as npt
 from cachetools import LRUCache
 
 from index.errors import CorruptIndexError
-from index.statements.extraction import Statement
+from index.statements.statement import Statement
 from index.storage.manifest import REBUILD_HINT
 from index.storage.records import DocumentRecord
 

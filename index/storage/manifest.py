@@ -17,18 +17,19 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from index.embedding.embedder import ModelFingerprint
 from index.errors import CorruptIndexError
 from index.hashing import file_sha256
+from index.storage.records import DocumentRecord, IndexedDocument
 from index.storage.vector_index import VectorIndexSpec
 from index.text.chunking import ChunkingConfig
 
-if TYPE_CHECKING:
-    from index.storage.records import DocumentRecord
-
 FORMAT_VERSION = 1
+# The live version's name, in the index folder; each version folder's manifest.
+CURRENT_FILE = "CURRENT"
+MANIFEST_FILE = "manifest.json"
 REBUILD_HINT = "rebuild it with `qa index --rebuild PATH`"
 # Present in every manifest since the first; the others came later and may be absent.
 REQUIRED_FIELDS = ("version", "model", "chunking", "order", "documents", "files")
@@ -110,27 +111,6 @@ class DocumentCounts:
 
     documents: int
     chunks: int
-
-
-@dataclass(frozen=True)
-class IndexedDocument:
-    """Which document, from which file, indexed when: what a record and its summary share.
-
-    Attributes:
-        doc_id: Stable id.
-        title: Display title.
-        source_path: Where the text was read from.
-        content_hash: sha256 of the source bytes when indexed.
-        size_bytes: Source size in bytes.
-        added_at: When this version of the document was indexed (ISO 8601, UTC).
-    """
-
-    doc_id: str
-    title: str
-    source_path: str
-    content_hash: str
-    size_bytes: int
-    added_at: str
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,9 @@ leaves the previous version live. Nothing is read with pickle.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import shutil
-import time
-import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +28,6 @@ from index.errors import (
     IndexNotFoundError,
     ModelMismatchError,
 )
-from index.hashing import file_sha256
 from index.storage.backends import ReadRequest, StoreConfig, VectorStore
 from index.storage.backends.folder import Backends, vector_files
 from index.storage.document_table import (
@@ -42,80 +35,28 @@ from index.storage.document_table import (
     OFFSETS,
     STATEMENTS,
     ChunkRefs,
-    DocumentStatements,
     DocumentTable,
-    read_statements,
 )
-from index.storage.lexical import LEXICAL_FILES, LexicalIndexWriter
-from index.storage.locking import fsync_dir, fsync_file, writer_lock
+from index.storage.lexical import LEXICAL_FILES
+from index.storage.locking import writer_lock
 from index.storage.manifest import (
-    FORMAT_VERSION,
+    CURRENT_FILE,
+    MANIFEST_FILE,
     REBUILD_HINT,
-    DocumentCounts,
-    DocumentSummary,
     Manifest,
     StoreEntry,
     read_manifest,
     verify_files,
-    write_manifest,
 )
 from index.storage.records import DocumentRecord
+from index.storage.stored_index import StoredIndex
 from index.storage.vector_index import HNSW_FROM_VECTORS
-from index.text.chunking import Chunk, ChunkingConfig
+from index.storage.writing import write_version
+from index.text.chunking import ChunkingConfig
 
 logger = logging.getLogger(__name__)
 
-_MANIFEST = "manifest.json"
 _REBUILD_HINT = REBUILD_HINT
-
-
-@dataclass(frozen=True)
-class StoredIndex:
-    """A loaded index: documents, the vector of every chunk, and what built it.
-
-    Row ``i`` of ``vectors`` belongs to ``chunk_refs[i]`` = (doc_id, chunk ordinal).
-    ``documents`` maps each id to its record in index order; a loaded version reads a record
-    from disk when it is asked for (``DocumentTable``), so its texts are not all held.
-    """
-
-    documents: Mapping[str, DocumentRecord]
-    chunk_refs: Sequence[tuple[str, int]]
-    vectors: VectorStore
-    model: ModelFingerprint
-    chunking: ChunkingConfig
-    version: str
-    first_rows: dict[str, int] = field(default_factory=dict)
-    # Files removed on request: left out when their folder is indexed, until named again.
-    excluded: tuple[str, ...] = ()
-    # The version folder holding its BM25 postings (``index.storage.lexical``); None for a version
-    # written before they were (format 1 without them), whose postings are built on load.
-    lexical_folder: Path | None = None
-    # The version's statements file (``DocumentStatements``); None for a version written
-    # before it was, whose statements are taken from the records.
-    statements_file: Path | None = None
-    # What the manifest lists about each document, in index order: enough to list them
-    # (``qa docs``, the page's table of sources) without reading their records.
-    summaries: tuple[DocumentSummary, ...] = ()
-
-    def statements(self) -> Iterator[DocumentStatements]:
-        """Every document's attributed statements, in index order, read one at a time."""
-        if self.statements_file is not None:
-            return read_statements(self.statements_file)
-        return (DocumentStatements.of(record) for record in self.documents.values())
-
-    def chunk(self, row: int) -> Chunk:
-        """Return the chunk stored at vector row ``row``."""
-        doc_id, ordinal = self.chunk_refs[row]
-        return self.documents[doc_id].chunk(ordinal)
-
-    @property
-    def order(self) -> tuple[str, ...]:
-        """Document ids in the order of their rows (``first_rows`` is kept in that order)."""
-        return tuple(self.first_rows)
-
-    def vectors_of(self, doc_id: str) -> npt.NDArray[np.float32]:
-        """The stored vectors of one document's chunks, in chunk order."""
-        return self.vectors.rows(self.first_rows[doc_id], len(self.documents[doc_id].chunks))
 
 
 class IndexStore:
@@ -156,7 +97,7 @@ class IndexStore:
 
     @property
     def _current_file(self) -> Path:
-        return self.index_dir / "CURRENT"
+        return self.index_dir / CURRENT_FILE
 
     def exists(self) -> bool:
         """Whether a complete index has been written here."""
@@ -192,7 +133,7 @@ class IndexStore:
             raise IndexNotFoundError(
                 f"no index in {self.index_dir}; build one with `qa index PATH`"
             )
-        return read_manifest(self.index_dir / "versions" / version / _MANIFEST, _files_needed)
+        return read_manifest(self.index_dir / "versions" / version / MANIFEST_FILE, _files_needed)
 
     def read_manifest(self) -> dict[str, Any]:
         """The live version's manifest as the JSON written to disk (``manifest()``, typed)."""
@@ -307,11 +248,8 @@ class IndexStore:
     ) -> str:
         """Write a complete new version and make it live; call inside ``writing()``.
 
-        The new version is written into a staging folder, synced, renamed into place, and only
-        then named in CURRENT (replaced atomically), so a crash at any moment leaves either the
-        previous version live or the new one. Entries are consumed one at a time, so the
-        caller can hand out vectors lazily instead of holding them all twice. The vectors go
-        to the store ``vector_store`` names (see ``index.storage.backends``).
+        See ``index.storage.writing.write_version``, which does it, for the steps and a
+        crash's outcome at each.
 
         Args:
             entries: Each document with its chunk vectors (one unit-length row per chunk),
@@ -329,122 +267,18 @@ class IndexStore:
         Returns:
             The new version's name.
         """
-
-        def step(name: str) -> None:
-            if on_step is not None:
-                on_step(name)
-
-        version = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + uuid.uuid4().hex[:8]
-        versions = self.index_dir / "versions"
-        self._remove_staging(versions)
-        staging = versions / f".staging-{version}"
-        staging.mkdir(parents=True)
-        writer = self.backends.writer(self._live_manifest(), model, chunking, previous, rows)
-        # Unchanged documents' terms are copied from the live version, not tokenized again.
-        lexical = LexicalIndexWriter(previous.lexical_folder if previous is not None else None)
-        live = False
-        try:
-            summaries: list[DocumentSummary] = []
-            chunks = 0
-            offsets = [0]
-            with (
-                (staging / DOCUMENTS).open("wb") as handle,
-                (staging / STATEMENTS).open("w", encoding="utf-8") as statements,
-            ):
-                for record, vectors in entries:
-                    reused_from = previous if vectors is None else None
-                    writer.add(record, vectors)
-                    del vectors  # the writer holds its own copy: do not keep two
-                    if reused_from is None or not lexical.add_unchanged(
-                        reused_from.first_rows[record.doc_id], len(record.chunks)
-                    ):
-                        lexical.add(record.chunk_texts())
-                    written = offsets[-1]
-                    for piece in record.json_pieces():
-                        written += handle.write(piece.encode("utf-8"))
-                    offsets.append(written + handle.write(b"\n"))
-                    statements.write(json.dumps(DocumentStatements.of(record).to_json()) + "\n")
-                    summaries.append(DocumentSummary.of(record))
-                    chunks += len(record.chunks)
-                for written_file in (handle, statements):
-                    written_file.flush()
-                    os.fsync(written_file.fileno())
-            np.save(staging / OFFSETS, np.asarray(offsets, dtype=np.int64))
-            fsync_file(staging / OFFSETS)
-            del offsets
-            step("documents written")
-            stored = writer.finish(staging)
-            for name in writer.files():
-                fsync_file(staging / name)
-            step("vectors written")
-            lexical_files = lexical.save(staging)
-            for name in lexical_files:
-                fsync_file(staging / name)
-            step("lexical index written")
-            files = {
-                name: file_sha256(staging / name)
-                for name in (DOCUMENTS, OFFSETS, STATEMENTS, *writer.files(), *lexical_files)
-            }
-            manifest = Manifest(
-                format_version=FORMAT_VERSION,
-                version=version,
-                created_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                model=model,
-                chunking=chunking,
-                vector_store=stored.store,
-                vector_index=stored.index,
-                counts=DocumentCounts(documents=len(summaries), chunks=chunks),
-                order=tuple(summary.doc_id for summary in summaries),
-                documents=tuple(summaries),
-                excluded=tuple(sorted(set(excluded))),
-                files=files,
-            )
-            write_manifest(staging / _MANIFEST, manifest)
-            fsync_dir(staging)
-            step("manifest written")
-            final = versions / version
-            staging.rename(final)
-            fsync_dir(versions)
-            step("version folder in place")
-            pointer = self.index_dir / f".CURRENT.{version}"
-            pointer.write_text(version + "\n")
-            fsync_file(pointer)
-            os.replace(pointer, self._current_file)
-            live = True
-        finally:
-            if not live:
-                writer.abort()
-        fsync_dir(self.index_dir)
-        step("switched to the new version")
-        writer.commit()
-        self._remove_old_versions(keep=version)
-        step("old versions removed")
-        logger.info("index version %s is live (%d chunks)", version, chunks)
-        return version
-
-    def _remove_staging(self, versions: Path) -> None:
-        """Drop what a crashed writer left half-written (we hold the writer lock)."""
-        if versions.is_dir():
-            for entry in versions.glob(".staging-*"):
-                shutil.rmtree(entry, ignore_errors=True)
-        for stale in self.index_dir.glob(".CURRENT.*"):
-            stale.unlink(missing_ok=True)
-
-    def _remove_old_versions(self, keep: str) -> None:
-        """Remove versions older than the live one and the one before it.
-
-        The one before stays so that a reader which read CURRENT just before the switch can
-        still load the files it named.
-        """
-        versions = self.index_dir / "versions"
-        older = sorted(
-            (entry for entry in versions.iterdir() if entry.name != keep),
-            key=lambda entry: entry.name,
+        return write_version(
+            self.index_dir,
+            self.backends,
+            self._live_manifest(),
+            entries,
+            model,
+            chunking,
+            on_step=on_step,
+            previous=previous,
+            excluded=excluded,
+            rows=rows,
         )
-        for entry in older[:-1]:
-            shutil.rmtree(entry, ignore_errors=True)
-        for stale in self.index_dir.glob(".CURRENT.*"):
-            stale.unlink(missing_ok=True)
 
 
 def _files_needed(store: StoreEntry | None) -> tuple[str, ...]:

@@ -8,13 +8,17 @@ from pathlib import Path
 
 from index.embedding.embedder import Embedder, SentenceTransformerEmbedder
 from index.sources.extraction_process import DEFAULT_TIME_LIMIT_S
+from index.statements.english import EnglishPipeline
+from index.statements.extraction import StatementExtractor
 from index.storage.backends import StoreConfig
-from index.storage.records import make_record
-from index.storage.store import IndexStore, StoredIndex
+from index.storage.store import IndexStore
+from index.storage.stored_index import StoredIndex
 from index.text.chunking import ChunkingConfig
 from index.update.preparing import LocalFiles, PreparedFiles
 from index.update.progress import ProgressCallback
-from index.update.updating import BuildReport, DuplicateNote, IndexUpdate
+from index.update.reading import make_record
+from index.update.report import BuildReport, DuplicateNote
+from index.update.updating import IndexUpdate
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +56,10 @@ class IndexBuilder:
         store: The ``IndexStore`` of ``index_dir`` to write through (default None: one made
             from ``vector_store``); ``QA`` passes its own, so reading and writing share the
             back ends' connections.
+        statements: Extract each document's attributed statements (default True; off only
+            to measure what extracting them costs, in ``benchmarks/index_build.py``).
+        english: The spaCy pipeline statements are found with (default: one of the
+            builder's own, loaded when first needed); ``QA`` shares its own.
 
     Raises:
         ValueError: ``engine`` is not one of ``INDEX_ENGINES``, or ``store`` is another
@@ -70,6 +78,7 @@ class IndexBuilder:
         ray_address: str | None = None,
         store: IndexStore | None = None,
         statements: bool = True,
+        english: EnglishPipeline | None = None,
     ) -> None:
         if store is not None and store.index_dir != Path(index_dir):
             raise ValueError(f"the store given is {store.index_dir}'s, not {index_dir}'s")
@@ -84,9 +93,7 @@ class IndexBuilder:
         self.chunking = chunking or ChunkingConfig()
         self.embed_batch_size = embed_batch_size
         self.file_time_limit_s = file_time_limit_s
-        # Attributed statements are extracted with each document (off: only to measure
-        # what extracting them costs, in benchmarks/index_build.py).
-        self.statements = statements
+        self.extractor = StatementExtractor(english) if statements else None
 
     def _previous(self, rebuild: bool) -> StoredIndex | None:
         if rebuild or not self.store.exists():
@@ -149,14 +156,14 @@ class IndexBuilder:
                 progress=progress,
                 embed_batch_size=self.embed_batch_size,
                 excluded=excluded,
-                statements=self.statements,
+                extractor=self.extractor,
             )
             return update.run(paths)
 
     def _prepared_files(self) -> PreparedFiles:
         """Where pending files are read and cut: this process, or Ray workers."""
         if self.engine != "ray":
-            return LocalFiles(self.file_time_limit_s, statements=self.statements)
+            return LocalFiles(self.file_time_limit_s, extractor=self.extractor)
         # Imported here: Ray is an optional extra, loaded only when its engine is asked for.
         from index.update.ray_engine import RayFiles, import_ray
 
@@ -166,7 +173,9 @@ class IndexBuilder:
                 "the ray engine loads the model on its workers, so it needs a "
                 f"SentenceTransformerEmbedder, not {type(self.embedder).__name__}"
             )
-        return RayFiles(self.embedder, ray_address=self.ray_address)
+        return RayFiles(
+            self.embedder, ray_address=self.ray_address, statements=self.extractor is not None
+        )
 
     def remove(self, doc_ids: Sequence[str], lock_timeout_s: float = 0.0) -> BuildReport:
         """Drop documents from the index by id; they stay out until a user names them again.

@@ -16,8 +16,9 @@ import numpy.typing as npt
 
 from index.sources.documents import SourceFile
 from index.sources.extraction_process import DEFAULT_TIME_LIMIT_S, ExtractionProcess
-from index.storage.records import PreparedFile, prepare_file
+from index.statements.extraction import StatementExtractor
 from index.text.chunking import ChunkingConfig
+from index.update.reading import PreparedFile, prepare_file
 
 
 @dataclass(frozen=True)
@@ -55,18 +56,20 @@ class LocalFiles:
     Args:
         file_time_limit_s: Longest one PDF or HTML file may take to extract, in seconds,
             before it is refused (None: no limit; see ``ExtractionProcess``).
-        statements: Extract each document's attributed statements (default True).
+        extractor: Finds each document's attributed statements (default None: none).
     """
 
     def __init__(
-        self, file_time_limit_s: float | None = DEFAULT_TIME_LIMIT_S, statements: bool = True
+        self,
+        file_time_limit_s: float | None = DEFAULT_TIME_LIMIT_S,
+        extractor: StatementExtractor | None = None,
     ) -> None:
         self.file_time_limit_s = file_time_limit_s
-        self.statements = statements
+        self.extractor = extractor
 
     def prepare(
         self, pending: Sequence[SourceFile], chunking: ChunkingConfig
     ) -> Generator[Prepared, None, None]:
         with ExtractionProcess(self.file_time_limit_s) as extraction:
             for source in pending:
-                yield Prepared(prepare_file(source, chunking, extraction.extract, self.statements))
+                yield Prepared(prepare_file(source, chunking, extraction.extract, self.extractor))

@@ -31,9 +31,11 @@ import numpy.typing as npt
 from index.embedding.embedder import Precision, SentenceTransformerEmbedder
 from index.errors import QaIndexError
 from index.sources.documents import FileProblem, SourceFile
-from index.storage.records import DocumentRecord, PreparedFile, prepare_file
+from index.statements.extraction import StatementExtractor
+from index.storage.records import DocumentRecord
 from index.text.chunking import ChunkingConfig
 from index.update.preparing import Prepared
+from index.update.reading import PreparedFile, prepare_file, with_statements
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -72,7 +74,8 @@ def prepare_row(row: dict[str, Any], chunking: ChunkingConfig) -> dict[str, Any]
     """Ray Data row function: one pending file read and cut into its record, as JSON.
 
     A plain function (Ray tasks, no actors), so Ray Data can run it inside the embedding
-    workers instead of holding CPUs for a second pool.
+    workers instead of holding CPUs for a second pool. Statements are found by the embedding
+    actors (``EmbedChunks``), which hold a parser as they hold a model.
     """
     source = SourceFile(Path(row["path"]), str(row["source_path"]), Path(row["root"]))
     prepared = prepare_file(source, chunking)
@@ -106,26 +109,42 @@ def _quiet_ray_data() -> Iterator[None]:
 
 
 class EmbedChunks:
-    """Ray Data batch UDF: embeds every chunk of a batch of records; one model per worker.
+    """Ray Data batch UDF: finds statements and embeds every chunk of a batch of records.
+
+    One model (and one parser) per worker.
 
     Args:
         model_path: Model folder as the workers see it (None: the bundled model, found on
             each worker).
         precision: Bulk precision (``"auto"`` is resolved by each worker for its CPU).
         batch_size: Texts per forward pass.
+        statements: Find each record's attributed statements too (default True).
     """
 
-    def __init__(self, model_path: Path | None, precision: Precision, batch_size: int) -> None:
+    def __init__(
+        self,
+        model_path: Path | None,
+        precision: Precision,
+        batch_size: int,
+        statements: bool = True,
+    ) -> None:
         self.embedder = SentenceTransformerEmbedder(
             model_path, batch_size=batch_size, precision=precision
         )
         self.embedder.warm_up()
+        self.extractor = StatementExtractor() if statements else None
 
     def __call__(self, batch: dict[str, npt.NDArray[Any]]) -> dict[str, npt.NDArray[Any]]:
         records = [
             DocumentRecord.from_json(json.loads(text)) if text else None
             for text in batch["record"].tolist()
         ]
+        if self.extractor is not None:
+            extractor = self.extractor
+            records = [
+                with_statements(record, extractor) if record is not None else None
+                for record in records
+            ]
         texts = [
             record.text[span.start : span.end]
             for record in records
@@ -145,6 +164,10 @@ class EmbedChunks:
             row += count
         return {
             **batch,
+            "record": np.array(
+                [json.dumps(record.to_json()) if record else "" for record in records],
+                dtype=object,
+            ),
             "vectors": np.array(blobs, dtype=object),
             "embedding_s": np.array(shares, dtype=np.float64),
         }
@@ -160,6 +183,7 @@ class RayFiles:
             process already holds is used as it is and left running.
         workers: Embedding workers, each holding one model (default: the cluster's CPUs).
         documents_per_batch: Records embedded per worker call (default 16).
+        statements: Find each document's attributed statements on the workers (default True).
     """
 
     def __init__(
@@ -168,8 +192,10 @@ class RayFiles:
         ray_address: str | None = None,
         workers: int | None = None,
         documents_per_batch: int = 16,
+        statements: bool = True,
     ) -> None:
         self.model = embedder
+        self.statements = statements
         self.ray_address = ray_address
         self.workers = workers
         self.documents_per_batch = documents_per_batch
@@ -234,6 +260,7 @@ class RayFiles:
                         self.model.model_path,
                         self.model.precision,
                         self.model.batch_size,
+                        self.statements,
                     ),
                     # From one worker up: a small update does not wait for (or warn about)
                     # workers it has no files for.

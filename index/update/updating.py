@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import closing
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -25,133 +25,19 @@ import numpy.typing as npt
 from index.embedding.embedder import Embedder
 from index.errors import NoDocumentsError
 from index.sources.documents import FileProblem, scan, unique_id
-from index.sources.duplicates import DuplicateFinder
-from index.storage.records import DocumentRecord, DuplicateSource, with_statements
-from index.storage.store import IndexStore, StoredIndex
+from index.statements.extraction import StatementExtractor
+from index.storage.records import DocumentRecord, DuplicateSource
+from index.storage.store import IndexStore
+from index.storage.stored_index import StoredIndex
 from index.text.chunking import ChunkingConfig
+from index.update.accepted import AcceptedDocuments
 from index.update.planning import UpdatePlan, is_gone, plan_update
 from index.update.preparing import LocalFiles, Prepared, PreparedFiles
 from index.update.progress import ProgressCallback, ProgressCounter
+from index.update.report import BuildReport, DuplicateNote
 from index.update.spool import Spool
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class DuplicateNote:
-    """A file recognised as another copy of an indexed document, and not indexed again.
-
-    Attributes:
-        path: The file.
-        doc_id: The document it repeats.
-        resemblance: Estimated share of word 4-grams they have in common, in [0, 1].
-    """
-
-    path: str
-    doc_id: str
-    resemblance: float
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    """What an index update did.
-
-    Attributes:
-        added: Ids of documents indexed for the first time.
-        updated: Ids of documents whose content changed and were re-indexed.
-        unchanged: Ids of documents kept as they were (their vectors reused).
-        removed: Ids of documents dropped because their files are gone (or, by
-            ``remove``, on request).
-        left_out: Files under the given folders not indexed because they were removed on
-            request earlier (``IndexBuilder.remove``); naming such a file indexes it again.
-        duplicates: Files found to repeat an indexed document, listed as its sources.
-        problems: Files skipped or read with a warning.
-        chunks_embedded: Chunks that went through the model in this update.
-        total_chunks: Chunks in the index afterwards.
-        version: The live index version afterwards.
-        files_seen: Supported files found under the given paths.
-        elapsed_s: Seconds the update took (after the writer lock was taken).
-    """
-
-    added: tuple[str, ...] = ()
-    updated: tuple[str, ...] = ()
-    unchanged: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    left_out: tuple[str, ...] = ()
-    duplicates: tuple[DuplicateNote, ...] = ()
-    problems: tuple[FileProblem, ...] = field(default=())
-    chunks_embedded: int = 0
-    total_chunks: int = 0
-    version: str = ""
-    files_seen: int = 0
-    elapsed_s: float = 0.0
-
-
-class _Accepted:
-    """The documents the new version will hold, and their recorded copies.
-
-    Documents kept from the live index are held as they are; new and changed ones, with
-    their vectors, wait in a temporary file (``index.update.spool``) until written.
-    """
-
-    def __init__(
-        self, index_dir: Path, previous: StoredIndex | None, statements: bool = True
-    ) -> None:
-        self.previous = previous
-        self.statements = statements
-        self.held: dict[str, DocumentRecord | int] = {}
-        self.sources: dict[str, list[DuplicateSource]] = {}
-        self.spool = Spool(index_dir)
-        self.finder = DuplicateFinder()
-
-    def add(self, record: DocumentRecord, kept_sources: Sequence[DuplicateSource]) -> None:
-        if not record.sketch:
-            # Indexed before sketches were stored: compute it once; the next write keeps it.
-            record = replace(record, sketch=_sketch_of(record))
-        if self.statements and record.statements is None:
-            # Indexed before statements were extracted: extract them once, as for sketches.
-            record = with_statements(record)
-        live = self.previous.documents.get(record.doc_id) if self.previous is not None else None
-        if record is live:
-            self.held[record.doc_id] = record
-        else:
-            self.spool.put_record(record)
-            self.held[record.doc_id] = len(record.chunks)  # the record is in the spool
-        self.sources[record.doc_id] = list(kept_sources)
-        self.finder.add(record.doc_id, record.sketch)
-
-    def chunks(self) -> int:
-        return sum(
-            held if isinstance(held, int) else len(held.chunks) for held in self.held.values()
-        )
-
-    def record(self, doc_id: str) -> DocumentRecord:
-        """An accepted document as it is written: read back if spooled, with its sources."""
-        held = self.held[doc_id]
-        record = self.spool.record(doc_id) if isinstance(held, int) else held
-        return replace(
-            record, duplicates=tuple(sorted(self.sources[doc_id], key=lambda d: d.source_path))
-        )
-
-    def unchanged_from_previous(self) -> bool:
-        """Whether these are exactly the live version's documents, with nothing spooled."""
-        previous = self.previous
-        return (
-            previous is not None
-            and not self.spool.records  # all held, so comparing them is cheap
-            and not self.spool
-            and {doc_id: self.record(doc_id) for doc_id in self.held} == previous.documents
-        )
-
-    def entries(self) -> Iterator[tuple[DocumentRecord, npt.NDArray[np.float32] | None]]:
-        # One document at a time, read back from the spool. None: unchanged, the store reuses
-        # the live version's vectors. The live version's documents keep their order and new
-        # ones follow, so an update that only adds documents leaves the old rows where they
-        # were (an HNSW graph is then extended).
-        previous = self.previous.order if self.previous is not None else ()
-        before = [doc_id for doc_id in previous if doc_id in self.held]
-        for doc_id in [*before, *sorted(set(self.held) - set(before))]:
-            yield self.record(doc_id), self.spool.pop(doc_id, None)
 
 
 class _Batcher:
@@ -229,8 +115,8 @@ class IndexUpdate:
         embed_batch_size: Chunks sent to the model per call.
         excluded: Source paths of files removed on request: left out when found in a
             folder, indexed again (and no longer excluded) when named as a file.
-        statements: Give every document its attributed statements, extracting them for
-            documents indexed before there were any (default True).
+        extractor: Gives every document kept from the live index its attributed statements
+            when it was indexed before there were any (default None: not now).
     """
 
     def __init__(
@@ -243,7 +129,7 @@ class IndexUpdate:
         progress: ProgressCallback | None = None,
         embed_batch_size: int = 64,
         excluded: Sequence[str] = (),
-        statements: bool = True,
+        extractor: StatementExtractor | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -256,7 +142,7 @@ class IndexUpdate:
         self.files = files if files is not None else LocalFiles()
         self.excluded = tuple(excluded)
         self.progress = ProgressCounter(progress)
-        self.accepted = _Accepted(store.index_dir, previous, statements)
+        self.accepted = AcceptedDocuments(store.index_dir, previous, extractor)
         self.batcher = _Batcher(embedder, embed_batch_size, self.accepted.spool, self.progress)
         self.problems: list[FileProblem] = []
         self.added: list[str] = []
@@ -411,10 +297,3 @@ class IndexUpdate:
         return replace(
             report, total_chunks=total, version=version, elapsed_s=self.progress.elapsed_s()
         )
-
-
-def _sketch_of(record: DocumentRecord) -> tuple[int, ...]:
-    """Sketch of a record written before sketches were stored."""
-    from index.sources.duplicates import sketch
-
-    return sketch(record.text)

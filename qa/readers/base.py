@@ -10,9 +10,19 @@ from qa.types import Answer, Passage
 
 
 class Reader(Protocol):
-    """Anything that turns a question and retrieved passages into an Answer."""
+    """Anything that turns a question and retrieved passages into an Answer.
 
-    def read(self, question: Question, passages: Sequence[Passage]) -> Answer: ...
+    The pipeline (``QA``) holds one per index version, made by a ``ReaderFactory``
+    (``qa.readers.router``); by default the ``RoutingReader`` over the span and quote readers.
+    """
+
+    def read(self, question: Question, passages: Sequence[Passage]) -> Answer:
+        """Answer ``question`` from ``passages``, citing them, or abstain (``abstention``)."""
+        ...
+
+    def warm_up(self) -> None:
+        """Load what the first answer would otherwise wait for (models)."""
+        ...
 
 
 def abstention(question: Question, passages: Sequence[Passage], confidence: float) -> Answer:

@@ -14,7 +14,8 @@ from qa import NO_ANSWER_TEXT, QA, Answer, Citation, Settings, Span
 from tests.qa.test_seed_examples import _examples as _seed_examples
 from tests.qa.test_seed_examples import accepted
 from tests.ui.serving import XSS_DOCUMENT
-from ui.app import EXAMPLES, launch_options
+from ui.app import launch_options
+from ui.ask_area import EXAMPLES
 from ui.formatting import (
     ANSWER_CLOSE,
     ANSWER_OPEN,
@@ -236,7 +237,7 @@ def test_examples_are_answered_rightly_over_the_seed(seed_qa: QA, question: str)
     # answers is right on held-out SQuAD articles), so the bar is the reader's own threshold
     # and the answer the shared examples accept, not a fixed 0.6 from the feature reader.
     answer = seed_qa.answer(question)
-    threshold = seed_qa.reader.calibration.threshold
+    threshold = seed_qa.span_reader.calibration.threshold
     assert not answer.abstained and answer.confidence >= threshold, (
         answer.text,
         answer.confidence,

@@ -11,10 +11,12 @@ version already holds, then ``finish`` writes what the store keeps in the stagin
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Protocol, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -59,8 +61,6 @@ class StoreConfig:
 
     def backend(self) -> VectorBackend:
         """A fresh back end of this kind (ValueError naming the known kinds if unknown)."""
-        from index.storage.backends import backend_for  # the registry imports this module
-
         return backend_for(self.kind or DEFAULT_KIND)
 
     def describe(self, index_dir: Path | None = None) -> StoreEntry:
@@ -77,8 +77,6 @@ class StoreConfig:
         Manifests written before stores existed name none: their vectors are FAISS files.
         A relative Milvus Lite path is taken relative to ``index_dir``.
         """
-        from index.storage.backends import backend_for
-
         entry = entry or StoreEntry(DEFAULT_KIND)
         return backend_for(entry.kind).config_for(entry, self, index_dir)
 
@@ -248,3 +246,31 @@ def vectors_for(
     if len(vectors) != len(record.chunks):
         raise ValueError(f"{record.doc_id}: {len(vectors)} vectors for {len(record.chunks)} chunks")
     return vectors
+
+
+# Kind name (as given to --store and recorded in manifests) -> "module:class" of its back end.
+# A back end is imported when first asked for: its client library (pymilvus) is loaded only
+# where an index uses it, and no back end module is imported by the code it imports.
+BACKENDS: Mapping[str, str] = MappingProxyType(
+    {
+        "faiss": "index.storage.backends.faiss:FaissBackend",
+        "milvus": "index.storage.backends.milvus:MilvusBackend",
+    }
+)
+STORE_KINDS: tuple[str, ...] = tuple(BACKENDS)
+
+
+def backend_for(kind: str) -> VectorBackend:
+    """A new back end of ``kind``; it holds no connection until one is used.
+
+    Raises:
+        ValueError: ``kind`` is not registered; the message names the known kinds.
+    """
+    try:
+        module_name, _, class_name = BACKENDS[kind].partition(":")
+    except KeyError:
+        raise ValueError(
+            f"unknown vector store {kind!r}; choose one of {', '.join(STORE_KINDS)}"
+        ) from None
+    backend_class = getattr(importlib.import_module(module_name), class_name)
+    return cast(VectorBackend, backend_class())

@@ -7,8 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from index.storage.backends import DEFAULT_KIND, backend_for
 from index.storage.backends.base import (
+    DEFAULT_KIND,
     PreviousVectors,
     ReadRequest,
     StoreConfig,
@@ -16,6 +16,7 @@ from index.storage.backends.base import (
     VectorStore,
     VectorWriter,
     WriteRequest,
+    backend_for,
 )
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from index import DocumentRecord, StoredIndex
-from index.statements.extraction import Statement
+from index.statements.statement import Statement
 from index.storage.document_table import DocumentStatements
 from qa.citations import cite
 from qa.nlp import word_tokens

@@ -9,7 +9,7 @@ import pytest
 from index import ChunkingConfig, ExtractionError, extract
 from index.sources.documents import Document
 from index.sources.formats import reflow_pdf_text
-from index.storage.records import make_record
+from index.update.reading import make_record
 from tests.index.pdf_files import encrypt_pdf, make_pdf
 
 GUILD_PAGES = [

@@ -38,7 +38,7 @@ from index import ChunkingConfig, ExtractionError, IndexBuilder, IndexStore
 from index.sources.documents import SourceFile, make_document
 from index.sources.extraction_process import ExtractionProcess
 from index.sources.formats import Format, reflow_pdf_text
-from index.storage.records import make_record
+from index.update.reading import make_record
 from qa.settings import Settings
 from tests.index.fakes import HashEmbedder
 from tests.index.pdf_files import make_pdf

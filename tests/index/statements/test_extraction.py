@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from index import ChunkingConfig, Document, SentenceTransformerEmbedder, make_record
-from index.statements.extraction import Statement
-from index.storage.records import DocumentRecord, with_statements
+from index.statements.extraction import StatementExtractor
+from index.statements.statement import Statement
+from index.storage.records import DocumentRecord
 from index.update.builder import IndexBuilder
+from index.update.reading import with_statements
 
 STORY = """Council approves new tram line
 
@@ -30,10 +32,13 @@ will fight this in the courts.
 "And we will win."
 """
 
+# One parser for the module's tests, loaded by the first that needs it.
+EXTRACTOR = StatementExtractor()
+
 
 def _statements(text: str) -> list[Statement]:
     document = Document("story", "Story", "/tmp/story.txt", text, "hash", len(text))
-    record = make_record(document, ChunkingConfig())
+    record = make_record(document, ChunkingConfig(), EXTRACTOR)
     assert record.statements is not None
     return list(record.statements)
 
@@ -209,9 +214,9 @@ def test_statements_of_another_extraction_version_are_found_again() -> None:
     # Records written by an earlier extraction read as without statements, so the next
     # update extracts them again (as for an index made before statements, above).
     document = Document("story", "Story", "/tmp/story.txt", STORY, "hash", len(STORY))
-    data = make_record(document, ChunkingConfig()).to_json()
+    data = make_record(document, ChunkingConfig(), EXTRACTOR).to_json()
     assert DocumentRecord.from_json(data).statements == tuple(_statements(STORY))
     data["statements_version"] -= 1
     old = DocumentRecord.from_json(data)
     assert old.statements is None
-    assert with_statements(old).statements == tuple(_statements(STORY))
+    assert with_statements(old, EXTRACTOR).statements == tuple(_statements(STORY))

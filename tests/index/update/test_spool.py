@@ -9,7 +9,8 @@ import numpy as np
 
 from index import ChunkingConfig
 from index.sources.documents import Document
-from index.storage.records import DocumentRecord, make_record
+from index.storage.records import DocumentRecord
+from index.update.reading import make_record
 from index.update.spool import Spool
 from tests.index.stories import HARBOUR, ORCHARD
 

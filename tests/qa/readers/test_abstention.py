@@ -55,7 +55,7 @@ def test_a_question_about_something_no_document_covers_is_refused_with_low_confi
 ) -> None:
     answer = seed_qa.answer("Which team won the rugby league grand final?")
     assert answer.abstained
-    assert answer.confidence < seed_qa.reader.calibration.threshold
+    assert answer.confidence < seed_qa.span_reader.calibration.threshold
 
 
 def test_a_higher_confidence_floor_refuses_what_the_default_answers(

@@ -78,8 +78,8 @@ def test_a_missing_model_folder_says_what_to_do(tmp_path: Path) -> None:
 
 
 def test_the_shipped_reader_answers_by_default(seed_qa: QA) -> None:
-    assert isinstance(seed_qa.reader, SpanReader)
-    assert seed_qa.reader.model.model_dir == DEFAULT_READER_MODEL
+    assert isinstance(seed_qa.span_reader, SpanReader)
+    assert seed_qa.span_reader.model.model_dir == DEFAULT_READER_MODEL
 
 
 @pytest.mark.parametrize(
@@ -127,8 +127,8 @@ def test_confidence_is_a_probability_that_ranks_answers(story_qa: QA) -> None:
     sure = story_qa.answer("How much did the library cost?")
     unsure = story_qa.answer("How many people live in Tarrowby?")
     assert 0.0 <= unsure.confidence < sure.confidence <= 1.0
-    assert sure.confidence >= story_qa.reader.calibration.threshold
-    assert unsure.confidence < story_qa.reader.calibration.threshold
+    assert sure.confidence >= story_qa.span_reader.calibration.threshold
+    assert unsure.confidence < story_qa.span_reader.calibration.threshold
 
 
 def test_a_follow_up_is_read_with_the_person_it_refers_to(story_qa: QA) -> None:
@@ -140,13 +140,13 @@ def test_a_follow_up_is_read_with_the_person_it_refers_to(story_qa: QA) -> None:
 
 def test_reading_reports_every_window_it_read(story_qa: QA) -> None:
     passages = story_qa.retrieve("How much did the library cost?")
-    reading = story_qa.reader.reading("How much did the library cost?", passages)
+    reading = story_qa.span_reader.reading("How much did the library cost?", passages)
     assert reading.windows >= len(passages)
     assert reading.places and reading.features["margin"] > 0
     best = reading.places[0]
     text = story_qa.index.documents[best.passage.doc_id].text
     question = analyse_question("How much did the library cost?")
-    assert story_qa.reader.read(question, passages).text == text[best.start : best.end].strip()
+    assert story_qa.span_reader.read(question, passages).text == text[best.start : best.end].strip()
 
 
 def test_who_is_x_is_answered_with_the_phrase_that_describes_x(story_qa: QA) -> None:
@@ -179,7 +179,7 @@ def test_answers_stop_at_headings_but_not_at_wrapped_lines(text: str, ends: int)
 def test_a_question_asked_again_is_not_read_again(
     story_qa: QA, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    reader = story_qa.reader
+    reader = story_qa.span_reader
     assert isinstance(reader, SpanReader)
     asked = "Which architect drew the plans of the library in Tarrowby?"  # asked nowhere else
     passages = story_qa.retrieve(asked)
