@@ -43,7 +43,7 @@ class Settings:
         min_confidence: Answer only when the calibrated confidence is at least this, between
             0 and 1 (default None: each reader's calibrated threshold, 0.50 for answers and
             0.30 for quotes; env ``QA_MIN_CONFIDENCE``). Higher: fewer answers, more of them
-            right (see the README's Evaluation for the curve).
+            right (see docs/evaluation.md for the curve).
         reader_focus_chars: Characters read of each of the other passages, around the
             sentence that best matches the question (0: whole passages; env
             ``QA_READER_FOCUS``).

@@ -32,7 +32,7 @@ class VectorIndexSpec:
     ef_construction: int = 80
     # 64 found 0.967 of the exact top 10 for held-out passages over 869k real passage
     # embeddings, but 0.64 for questions far from every passage; 256 finds 0.993 and 0.81
-    # for about 1 ms a search (benchmarks/hnsw_recall_1m.py; README).
+    # for about 1 ms a search (benchmarks/hnsw_recall_1m.py; docs/benchmarks.md).
     ef_search: int = 256
 
     def to_json(self) -> dict[str, Any]:

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.skipif(
     not EXAMPLES_FILE.is_file(), reason="the shared seed examples are not checked out"
 )
 ACCEPTED_F1 = 0.6
-# Seed questions the default (neural) reader still gets wrong, and why (see the README's
-# Evaluation). Strict: once one is answered as accepted, the mark must go.
+# Seed questions the default (neural) reader still gets wrong, and why (see
+# docs/evaluation.md). Strict: once one is answered as accepted, the mark must go.
 KNOWN_MISSES = {
     "What are many people in Iran concerned about?": (
         "the model's best span is the single word 'unfavourable' (0.48, against the 0.50 "

@@ -66,6 +66,6 @@ def test_qa_eval_scores_the_news_set_by_kind(
     report = json.loads((tmp_path / "report.json").read_text())
     summary = report["summary"]
     assert summary["questions"] == 36 and summary["conversations"][1] == 4
-    # The default reader measured 19/36 and 1/4 (README, Evaluation); less is a regression.
+    # The default reader measured 19/36 and 1/4 (docs/evaluation.md); less is a regression.
     assert summary["correct"] >= NEWS_CORRECT_AT_LEAST
     assert summary["conversations"][0] >= NEWS_CONVERSATIONS_AT_LEAST

@@ -70,12 +70,12 @@ def test_qa_eval_on_a_slice_writes_the_report(
     data = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
     summary = data["summary"]
     assert summary["questions"] == 80 == len(data["questions"])
-    # The full run gives recall@5 0.925, F1 53.0 on these 80 questions (README, Evaluation).
+    # The full run gives recall@5 0.925, F1 53.0 on these 80 questions (docs/evaluation.md).
     assert summary["recall_at_5"] >= 0.85
     assert summary["f1"] >= 40.0
     # The confidence is calibrated on the questions users ask (mostly answerable), so on
-    # SQuAD 2.0, half of whose questions are written to trap a reader, it runs high (README,
-    # Evaluation); it must still rank answers: the surer ones are right more often.
+    # SQuAD 2.0, half of whose questions are written to trap a reader, it runs high
+    # (docs/evaluation.md); it must still rank answers: the surer ones are right more often.
     assert 0.0 <= summary["expected_calibration_error"] <= 1.0
     table = summary["reliability"]
     assert table, "answers were given, so the table has rows"
