@@ -38,14 +38,37 @@ _ATTRIBUTION = re.compile(
     # A determiner is never the whole speaker: "the report" / "the note" are not "the" + verb.
     # After "is" or "was" the verb is passive or a noun ("What is the state bird?", "What
     # was the county added to?"), never someone's words, so only do and have ask for them.
-    r"^\s*(?:and\s+)?what\s+(?:did|does|do|has|have|had)\s+"
+    # A scene may come first ("At the launch, what did X say ...?").
+    r"^\s*(?:and\s+|[^,?]{3,80},\s*)?what\s+(?:did|does|do|has|have|had)\s+"
     r"(?P<speaker>(?:(?:the|a|an|this|that|these|those|his|her|their|its|our)\s+)?"
     r"(?!(?:the|a|an|this|that|these|those|his|her|their|its|our)\s)\S.*?)\s+"
     r"(?P<verb>say|said|tell|told|claim|claimed|state|stated|argue|argued|add|added|announce|"
     r"announced|warn|warned|report|reported|write|wrote|note|noted|insist|insisted|mention|"
-    r"mentioned|comment|commented|explain|explained|think|believe)\b(?P<rest>[^?]*)\??\s*$",
+    r"mentioned|comment|commented|explain|explained|think|believe|ask|asked|admit|admitted|"
+    r"predict|predicted|suggest|suggested|promise|promised|urge|urged|reveal|revealed|"
+    r"concede|conceded|complain|complained|deny|denied|stress|stressed|pledge|pledged)\b"
+    r"(?P<rest>[^?]*)\??\s*$",
     re.IGNORECASE,
 )
+
+# "How did X describe Y?" asks for X's words on Y; "According to X, why ...?" for what X
+# said of the question's matter.
+_DESCRIBE = re.compile(
+    r"^\s*how\s+(?:did|does|do|has|have|had)\s+(?P<speaker>\S.*?)\s+"
+    r"(?:describe|described|characterise|characterize|characterised|characterized)\b"
+    r"(?P<rest>[^?]*)\??\s*$",
+    re.IGNORECASE,
+)
+# Why, how and yes-or-no: "According to the census, what is the population?" wants a figure.
+_ACCORDING = re.compile(
+    r"^\s*according\s+to\s+(?P<speaker>[^,?]+?)\s*,\s*"
+    r"(?P<rest>(?:why|how|has|have|is|are|was|were|does|do|did|should|would|will|can|could)"
+    r"\b[^?]+)\??\s*$",
+    re.IGNORECASE,
+)
+# The words of "rest" that say what the statement was about, when a preposition says so
+# ("told BBC News about the plans": the plans, not BBC News).
+_ABOUT = re.compile(r"\b(?:about|on|regarding|concerning|over)\b\s+(?P<topic>.*)$", re.I)
 
 # After "say", what may follow when the question asks for the statement itself: nothing, or
 # what it was about, to whom, where or when ("What did X say about Y / to Z / on Monday?").
@@ -76,7 +99,10 @@ def _asks_for_statement(text: str, speaker: str, verb: str, rest: str) -> bool:
     if not following:
         return True
     if verb.lower() in {"tell", "told"}:
-        return not any(word in _CLAUSE_WORDS for word in following)
+        # "tell reporters?", "tell MPs about who should ...?": a listener, then the matter.
+        clause = next((i for i, w in enumerate(following) if w in _CLAUSE_WORDS), None)
+        about = next((i for i, w in enumerate(following) if w == "about"), None)
+        return clause is None or (about is not None and about < clause)
     return following[0] in _STATEMENT_FOLLOWERS
 
 
@@ -179,6 +205,28 @@ def _focus_word(words: list[str], after: int) -> str:
     return "" if word in _STOP else word
 
 
+def _statement_asked(text: str) -> tuple[str, str] | None:
+    """For a question asking for someone's statement, who (as the question names them) and
+    the rest of the question (what it was about, to whom, when); else None."""
+    attribution = _ATTRIBUTION.match(text)
+    if attribution and _asks_for_statement(
+        text, attribution.group("speaker"), attribution.group("verb"), attribution.group("rest")
+    ):
+        return _speaker_phrase(attribution.group("speaker")), attribution.group("rest")
+    for pattern in (_DESCRIBE, _ACCORDING):
+        match = pattern.match(text)
+        if match:
+            speaker = _speaker_phrase(match.group("speaker"))
+            if speaker and speaker.split()[-1].lower() not in _DETERMINERS:
+                return speaker, match.group("rest")
+    return None
+
+
+def _speaker_phrase(phrase: str) -> str:
+    """The phrase naming a speaker, without the commas around an apposition in it."""
+    return phrase.strip().strip(",").strip()
+
+
 def analyse_question(text: str) -> Question:
     """Classify ``text`` by the answer it expects.
 
@@ -191,18 +239,17 @@ def analyse_question(text: str) -> Question:
     """
     words = word_tokens(text)
     negated = has_negation(text)
-    attribution = _ATTRIBUTION.match(text)
-    if attribution and _asks_for_statement(
-        text, attribution.group("speaker"), attribution.group("verb"), attribution.group("rest")
-    ):
-        speaker = attribution.group("speaker").strip()
+    statement = _statement_asked(text)
+    if statement is not None:
+        speaker, rest = statement
+        about = _ABOUT.search(rest)
         return Question(
             text=text,
             kind="say",
             expected_labels=frozenset(),
             content_words=content_words(text),
             speaker=speaker,
-            topic_words=content_words(attribution.group("rest")),
+            topic_words=content_words(about.group("topic") if about else rest),
             negated=negated,
         )
     kind, labels, focus = "other", frozenset[str](), ""

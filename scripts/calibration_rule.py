@@ -56,6 +56,25 @@ def fit_rows(
     return coefficients, bias, probability
 
 
+ACCURACY_RULE = (
+    "the threshold (0.05..0.95) at which the most of the weighted mix is handled right "
+    "(answerable questions answered right, the others refused); the middle of a plateau"
+)
+
+
+def most_accurate(points: Sequence[dict[str, float]], mix: dict[str, float]) -> dict[str, float]:
+    """The point handling the most of the mix right (each point with ``answerable_right``
+    and ``no_answer_accuracy``; ``mix`` with ``answerable`` and ``unanswerable`` shares);
+    the middle one of the best when several tie (within 0.001)."""
+    scores = [
+        mix["answerable"] * p["answerable_right"] + mix["unanswerable"] * p["no_answer_accuracy"]
+        for p in points
+    ]
+    best = max(scores)
+    tied = [p for p, score in zip(points, scores, strict=True) if score >= best - 1e-3]
+    return tied[(len(tied) - 1) // 2]
+
+
 def chosen(points: Sequence[dict[str, float]]) -> dict[str, float]:
     """The point the rule picks among ``points`` (ordered by threshold, each with
     ``precision`` and ``answers_kept``); when none qualifies, the one answering least."""
@@ -76,6 +95,7 @@ def fit_and_write(
     columns: Sequence[Column],
     about: dict[str, Any],
     out: Path,
+    choose: Callable[[Sequence[dict[str, float]]], dict[str, float]] = chosen,
 ) -> dict[str, float]:
     """The calibration scripts' common tail: fit, curve, choose, print, write.
 
@@ -89,13 +109,14 @@ def fit_and_write(
         about: What the calibration file records besides the fit and the curve
             (``fitted_on``, the reader's settings, ...), in the order written.
         out: The calibration file written.
+        choose: Picks the point from the curve (default ``chosen``, the precision rule).
 
     Returns:
         The point the rule chose.
     """
     coefficients, bias, probability = fit_rows(features, right, weights)
     points = curve_of(probability)
-    best = chosen(points)
+    best = choose(points)
     widths = [max(len(heading), 8) for heading, _ in columns]
     print(
         "  ".join(heading.ljust(width) for (heading, _), width in zip(columns, widths, strict=True))

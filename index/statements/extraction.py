@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from index.sources.cleaning import TextSpan
+from index.statements.descriptors import describe
 from index.statements.english import EnglishPipeline
 from index.statements.people import (
     HONORIFICS,
     NOT_GIVEN,
     PRONOUN_GENDER,
     ROLE_NOUNS,
+    TITLE_WORDS,
     FullName,
     People,
     Person,
@@ -42,7 +45,13 @@ from index.statements.speech import (
     strip,
     subject_of,
 )
-from index.statements.statement import Statement, paragraph_of
+from index.statements.statement import (
+    PERSON,
+    Descriptor,
+    Extraction,
+    Statement,
+    paragraph_of,
+)
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -90,8 +99,9 @@ class StatementExtractor:
     def _parse(self, texts: list[str]) -> list[Doc]:
         return self.english.parse(texts)
 
-    def extract(self, text: str, sentences: Sequence[TextSpan]) -> tuple[Statement, ...]:
-        """The statements of one document, in document order.
+    def extract(self, text: str, sentences: Sequence[TextSpan]) -> Extraction:
+        """The statements of one document, in document order, and how it describes their
+        speakers (``index.statements.descriptors``, and the roles that stood for them).
 
         Args:
             text: The document text.
@@ -106,11 +116,19 @@ class StatementExtractor:
         docs = self._parse([_for_parser(text[sentences[i].start : sentences[i].end]) for i in cued])
         parsed = dict(zip(cued, docs, strict=True))
         people = People(full_names(text[:MAX_CHARS]))
+        people.not_people = _not_people(parsed.values())
         for doc in parsed.values():
             for entity in doc.ents:
                 if entity.label_ == "PERSON":
                     people.mention(entity_words(entity), record=False)
-        return tuple(_Walk(text, sentences, parsed, people, self._parse).statements())
+        walk = _Walk(text, sentences, parsed, people, self._parse)
+        statements = walk.statements()
+        speakers = [s.speaker for s in statements if s.kind == PERSON]
+        descriptors = {*walk.role_descriptors, *describe(text, sentences, speakers)}
+        return Extraction(
+            tuple(statements),
+            tuple(sorted(descriptors, key=lambda d: (d.start, d.end, d.speaker))),
+        )
 
 
 class _Walk:
@@ -130,10 +148,19 @@ class _Walk:
         self.people = people
         self.parse = parse
         self._named: dict[FullName, bool] = {}
-        self.found: list[tuple[Person, int, int, int, int, bool, str]] = []
+        self.found: list[tuple[Person, int, int, int, int, bool, str, str]] = []
+        # Role phrases read as a person's ("the chancellor said"): (person, start, end).
+        self._roles: list[tuple[Person, int, int]] = []
+        self.role_descriptors: list[Descriptor] = []
+        # Words describing each full name of the document (``_described_as``), when needed.
+        self._descriptions: dict[str, set[str]] | None = None
 
     def statements(self) -> list[Statement]:
         last_direct: Person | None = None  # speaker of a quotation that may go on
+        last_speaker: Person | None = None  # speaker of the paragraph's last statement
+        # Quoted sentences not yet attributed, waiting for the attribution that follows them
+        # in the same paragraph (""A. B," said X."): (sentence, span).
+        waiting: list[tuple[TextSpan, tuple[int, int]]] = []
         quote_open = False
         previous_end = -1
         for index, sentence in enumerate(self.sentences):
@@ -142,45 +169,107 @@ class _Walk:
             same_paragraph = (
                 previous_end >= 0 and "\n" not in self.text[previous_end : sentence.start]
             )
+            if not same_paragraph:
+                waiting = []
             opens_with_quote = raw.lstrip()[:1] in '“"'
-            continues = last_direct is not None and (
+            # A quotation goes on with the words of whoever was quoted just before it (in
+            # the same paragraph, or opening the next); and a paragraph that opens with a
+            # quotation after someone's reported statement goes on with their words too
+            # ("..., Mr Green said. / "Our role is ..."), unless the paragraph attributes
+            # speech to someone itself further on.
+            goes_on: Person | None = None
+            if last_direct is not None and (
                 (same_paragraph and (quote_open or opens_with_quote))
                 or (not same_paragraph and opens_with_quote)
-            )
+            ):
+                goes_on = last_direct
+            elif (
+                last_speaker is not None
+                and not same_paragraph
+                and opens_with_quote
+                and not self._attributed_later(index)
+            ):
+                goes_on = last_speaker
+            continues = goes_on is not None
             was_open = quote_open
             quote_open = open_after(raw, quote_open)
             previous_end = sentence.end
             doc = self.parsed.get(index)
-            made = self._sentence(sentence, doc) if doc is not None else []
+            made = self._sentence(sentence, doc, was_open) if doc is not None else []
             if not made and doc is None:
                 self._scan_names(raw)
             if made:
                 last_direct = made[-1][0] if made[-1][1] else None
+                last_speaker = made[-1][0]
+                direct_first = next((person for person, direct in made if direct), None)
+                if direct_first is not None:
+                    for held, quoted in waiting:
+                        self._add(direct_first, held, quoted, True, "", "")
+                waiting = []
                 continue
             if continues and not self._attributes(doc):
-                assert last_direct is not None
+                assert goes_on is not None
                 span = self._continuation(raw, was_open and same_paragraph and not opens_with_quote)
                 if span is not None:
-                    self._add(last_direct, sentence, span, True, "")
+                    self._add(goes_on, sentence, span, True, "", "")
+                    last_direct = goes_on
                     continue
+            if opens_with_quote and quote_open and not self._attributes(doc):
+                opened = self._continuation(raw, False)
+                if opened is not None:
+                    waiting.append((sentence, opened))
             last_direct = None
+            if not same_paragraph:
+                last_speaker = None
         statements = []
-        for person, start, end, s_start, s_end, direct, verb in self.found:
-            if person.pending:
-                # The person later introduced with that role, else the one the next
-                # sentences name ("..., the trade secretary has said. Patricia Hewitt is ...").
-                named = next(
-                    (p for p in self.people.introduced if person.roles <= p.roles),
-                    self.people.named_after(person.at),
-                )
-                if named is None:
-                    continue
-                person = named
+        for person, start, end, s_start, s_end, direct, verb, form in self.found:
+            named = self._resolved(person)
+            if named is None:
+                continue
             p_start, p_end = paragraph_of(self.text, s_start, s_end)
             statements.append(
-                Statement(person.name, start, end, s_start, s_end, p_start, p_end, direct, verb)
+                Statement(
+                    named.name,
+                    start,
+                    end,
+                    s_start,
+                    s_end,
+                    p_start,
+                    p_end,
+                    direct,
+                    verb,
+                    kind=named.kind,
+                    verb_text=form,
+                )
             )
+        for person, start, end in self._roles:
+            named = self._resolved(person)
+            if named is not None:
+                self.role_descriptors.append(Descriptor(named.name, start, end))
         return sorted(statements, key=lambda s: (s.start, s.end))
+
+    def _resolved(self, person: Person) -> Person | None:
+        """The person a pending role turned out to be: the one later introduced with that
+        role, else the one the next sentences name ("..., the trade secretary has said.
+        Patricia Hewitt is ..."); None when the document never says."""
+        if not person.pending:
+            return person
+        return next(
+            (p for p in self.people.introduced if person.roles <= p.roles),
+            self.people.named_after(person.at),
+        )
+
+    def _attributed_later(self, index: int) -> bool:
+        """Whether a later sentence of the paragraph holding sentence ``index`` attributes
+        speech itself (a speech verb or "according to"), so its quotation is theirs."""
+        end = self.text.find("\n", self.sentences[index].start)
+        end = len(self.text) if end < 0 else end
+        for later in self.sentences[index + 1 :]:
+            if later.start >= end:
+                break
+            if may_report_speech(_for_parser(self.text[later.start : later.end]).replace('"', " ")):
+                return True
+        return False
 
     def _continuation(self, raw: str, inside: bool) -> tuple[int, int] | None:
         """The quoted part of a sentence that goes on with an open quotation."""
@@ -194,10 +283,17 @@ class _Walk:
         return (start, end) if end - start >= 3 else None
 
     def _attributes(self, doc: Doc | None) -> bool:
-        """Whether the sentence attributes speech to someone itself."""
+        """Whether the sentence attributes speech to someone itself (a speech verb with a
+        subject outside its quotations: "whatever his offer says" inside one does not)."""
         if doc is None:
             return False
-        return any(is_speech_verb(t) and subject_of(t) is not None for t in doc)
+        quotes = quoted_spans(doc.text)
+        return any(
+            is_speech_verb(t)
+            and subject_of(t) is not None
+            and not any(s <= t.idx < e for s, e in quotes)
+            for t in doc
+        )
 
     def _previous_speaker(self) -> Person | None:
         """The speaker of the sentence just before, in the same paragraph, when no one has
@@ -213,12 +309,18 @@ class _Walk:
         return self.found[-1][0]
 
     def _add(
-        self, person: Person, sentence: TextSpan, span: tuple[int, int], direct: bool, verb: str
+        self,
+        person: Person,
+        sentence: TextSpan,
+        span: tuple[int, int],
+        direct: bool,
+        verb: str,
+        form: str,
     ) -> None:
         start, end = sentence.start + span[0], sentence.start + span[1]
         if any(f[1] < end and start < f[2] for f in self.found):
             return
-        self.found.append((person, start, end, sentence.start, sentence.end, direct, verb))
+        self.found.append((person, start, end, sentence.start, sentence.end, direct, verb, form))
 
     def _scan_names(self, raw: str) -> None:
         """Names of known people in an unparsed sentence, in order: who was mentioned last."""
@@ -233,10 +335,16 @@ class _Walk:
                     words = words[1:]
                 self.people.mention(words)
 
-    def _sentence(self, sentence: TextSpan, doc: Doc) -> list[tuple[Person, bool]]:
+    def _sentence(
+        self, sentence: TextSpan, doc: Doc, quote_open: bool = False
+    ) -> list[tuple[Person, bool]]:
         """Statements of one parsed sentence, each with its speaker; mentions update who was
         last talked about, in the order they come, so "he" means the person named before it."""
         quotes = quoted_spans(doc.text)
+        if quote_open and doc.text.lstrip()[:1] not in '“"':
+            # The sentence goes on with a quotation opened before it: its words up to the
+            # closing mark are quoted ('... says. We do not want him," said Mark Longden').
+            quotes = [(max(0, s - 1), e - 1) for s, e in quoted_spans('"' + doc.text)]
 
         def inside(i: int) -> bool:
             return any(q[0] <= doc[i].idx < q[1] for q in quotes)
@@ -274,16 +382,58 @@ class _Walk:
                 continue
             if verb is subject:  # "according to X"
                 ranges = [span for source, span in according_to(doc) if source is verb]
-                lemma = "according to"
+                lemma = form = "according to"
             else:
                 ranges = reported_ranges(doc, verb)
-                lemma = verb.lemma_.lower()
+                lemma, form = verb.lemma_.lower(), verb.text
             for start, end in ranges:
                 direct = any(q[0] <= start and end <= q[1] for q in quotes)
-                self._add(person, sentence, (start, end), direct, lemma)
+                self._add(person, sentence, (start, end), direct, lemma, form)
                 made.append((person, direct))
-            self.people.seen(person)
+            if person.kind == PERSON:  # "he" and "the chief" mean people, never a firm
+                self.people.seen(person)
         return made
+
+    def _known_person(self, words: list[str]) -> bool:
+        """Whether ``words``, tagged an organisation here, name a person the document
+        names elsewhere ("Helmut Panke" here, "Mr Panke" there)."""
+        if len(words) > 3:
+            return False
+        if (
+            words[0].lower().rstrip(".") in HONORIFICS
+            or words[-1].lower() in self.people.surnames()
+        ):
+            return True
+        titled = r"\b(?:" + "|".join(HONORIFICS) + r")\.?\s+" + re.escape(words[-1]) + r"\b"
+        if re.search(titled, self.text[:MAX_CHARS], flags=re.IGNORECASE) is not None:
+            return True
+        # Named in full where the tagger reads a person ("Iran's Ali Velayati, an adviser").
+        full = self.people.full_names.get(words[-1])
+        return full is not None and self._names_a_person(full)
+
+    def _described_as(self, role: str, modifiers: set[str]) -> Person | None:
+        """The one person the document names in full with a description holding ``role``
+        and the most of ``modifiers``."""
+        if self._descriptions is None:
+            self._descriptions = {}
+            names = [" ".join(full.words) for full in self.people.full_names.values()]
+            for descriptor in describe(self.text[:MAX_CHARS], self.sentences, names):
+                words = set(self.text[descriptor.start : descriptor.end].lower().split())
+                self._descriptions.setdefault(descriptor.speaker, set()).update(words)
+        fits = [
+            (len(words & modifiers), name)
+            for name, words in self._descriptions.items()
+            if role in words
+        ]
+        if not fits:
+            return None
+        best = max(score for score, _ in fits)
+        chosen = [name for score, name in fits if score == best]
+        if len(chosen) != 1 or not self._names_a_person(
+            self.people.full_names[chosen[0].split()[-1]]
+        ):
+            return None
+        return self.people.mention(chosen[0].split())
 
     def _names_a_person(self, full: FullName) -> bool:
         """Whether the parser reads the sentence where ``full`` stands as naming a person
@@ -331,6 +481,9 @@ class _Walk:
                 # are ...,' he said.": the speaker goes on, not a person named in his words.
                 return previous
             return self.people.last(gender)
+        organisation = _organisation_at(doc, subject)
+        if organisation is not None and not self._known_person(organisation):
+            return self.people.organisation(organisation)
         if subject.pos_ != "PRON":
             # A person named between the subject's first word and the verb: "Tessa Jowell,
             # who said", "The chairman of the Bar Council, Guy Mansfield QC, has warned".
@@ -340,13 +493,16 @@ class _Walk:
                     entity.label_ == "PERSON"
                     and subject.left_edge.i <= entity.start
                     and entity.end <= stop
-                    and entity.root.dep_ not in {"compound", "poss", "amod", "nmod"}
+                    and entity.root.dep_ not in {"compound", "poss", "amod", "nmod", "pobj"}
                 ):
                     return self.people.mention(entity_words(entity))
         # The subject's name: itself when a proper noun, else a name in apposition to it
         # ("The chairman of the Bar Council, Guy Mansfield QC, has warned").
         known = subject.is_title and subject.lower_ in self.people.surnames()
-        named = [subject] if subject.pos_ == "PROPN" or known else []
+        determined = any(c.lower_ == "the" or c.dep_ == "poss" for c in subject.children)
+        # "The Archbishop of Canterbury said": a capitalised title is a role, not a name.
+        titled_role = determined and subject.lower_ in ROLE_NOUNS | TITLE_WORDS
+        named = [subject] if (subject.pos_ == "PROPN" and not titled_role) or known else []
         named += [c for c in subject.children if c.dep_ == "appos" and c.pos_ == "PROPN"]
         for head in named:
             words = name_at(head)
@@ -365,10 +521,14 @@ class _Walk:
             if fits and full is not None and self._names_a_person(full):
                 return self.people.mention(list(full.words))
             return None
-        if subject.pos_ == "NOUN" and any(c.lower_ == "the" for c in subject.children):
+        if (subject.pos_ == "NOUN" or titled_role) and determined:
             role = subject.lemma_.lower()
             modifiers = {t.lemma_.lower() for t in subject.subtree if t.pos_ in {"NOUN", "PROPN"}}
             holder = self.people.by_role(role, modifiers)
+            if holder is None:
+                # Introduced with that role where nothing was said ("the Archbishop of
+                # Canterbury, Dr Rowan Williams, will preside"): the descriptions say who.
+                holder = self._described_as(role, modifiers)
             if holder is None and role in ROLE_NOUNS:
                 holder = self.people.last()
             if holder is None and not self.people.recent:
@@ -377,5 +537,47 @@ class _Walk:
                 holder = Person(
                     ["?"], roles=modifiers | {role}, pending=True, at=self.people.sentence
                 )
+            if holder is not None:
+                # The role stood for them: a reader may ask for them so too.
+                offset = self.sentences[self.people.sentence].start
+                first, last = subject.left_edge, subject.right_edge
+                self._roles.append((holder, offset + first.idx, offset + last.idx + len(last.text)))
             return holder
         return None
+
+
+# Entity labels of speakers that are not people: companies, agencies, parties, teams.
+_ORGANISATION_LABELS = frozenset({"ORG"})
+
+
+def _organisation_at(doc: Doc, subject: Token) -> list[str] | None:
+    """The organisation a speech verb's subject names ("the Home Office", "Tesco"), as its
+    words without a leading "the"; None when the subject is not an organisation's name."""
+    for entity in doc.ents:
+        if entity.label_ in _ORGANISATION_LABELS and entity.start <= subject.i < entity.end:
+            words = [t.text for t in entity if not t.is_punct]
+            if words and words[0].lower() == "the":
+                words = words[1:]
+            return [w.removesuffix("'s").removesuffix("’s") for w in words] or None
+    return None
+
+
+# Entity labels that say a word names something other than a person.
+_NOT_PERSON_LABELS = frozenset({"ORG", "NORP", "GPE", "LOC", "FAC", "PRODUCT", "EVENT"})
+
+
+def _not_people(docs: Iterable[Doc]) -> set[str]:
+    """Single words the tagger reads as something other than a person more often than as a
+    person across the document ("Labour" once tagged a person, four times a party)."""
+    person: Counter[str] = Counter()
+    other: Counter[str] = Counter()
+    for doc in docs:
+        for entity in doc.ents:
+            words = [t.text for t in entity if not t.is_punct]
+            if len(words) == 1:
+                word = words[0].removesuffix("'s").removesuffix("’s")
+                if entity.label_ == "PERSON":
+                    person[word] += 1
+                elif entity.label_ in _NOT_PERSON_LABELS:
+                    other[word] += 1
+    return {word for word, count in other.items() if count > person[word]}

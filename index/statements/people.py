@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from index.statements.statement import ORGANISATION, PERSON
+
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
@@ -95,6 +97,7 @@ class Person:
     roles: set[str] = field(default_factory=set)
     pending: bool = False  # a role ("the trade secretary") said something before any name
     at: int = -1  # for a pending one: the sentence it spoke in
+    kind: str = PERSON  # or ORGANISATION ("the Home Office said")
 
     @property
     def name(self) -> str:
@@ -116,6 +119,18 @@ class People:
         self.named_at: list[tuple[int, Person]] = []  # (sentence, person) of each mention
         # Surname -> the one full name the document gives it anywhere (parsed or not).
         self.full_names = full_names or {}
+        # Organisations that made statements, by their name in lower case.
+        self.organisations: dict[str, Person] = {}
+        # Single words the tagger mostly reads as organisations or places ("Labour").
+        self.not_people: set[str] = set()
+
+    def organisation(self, words: list[str]) -> Person:
+        """The organisation ``words`` names ("Home Office", "Tesco"), added if new."""
+        key = " ".join(words).lower()
+        found = self.organisations.get(key)
+        if found is None:
+            found = self.organisations[key] = Person(list(words), kind=ORGANISATION)
+        return found
 
     def mention(self, words: list[str], record: bool = True) -> Person | None:
         """The person ``words`` names ("Mr Clarke", "Charles Clarke"), added if new."""
@@ -124,11 +139,24 @@ class People:
             title = words[0].lower().rstrip(".")
             gender = HONORIFICS[title] or gender
             if title in KEPT_TITLES and len(words) == 2:
-                break  # "Lord Falconer" is the name the document gives
+                # "Sir Alan" is Sir Alan Budd, named by his given name; "Lord Falconer" is
+                # the name the document gives.
+                known = self._by_given_name(words[1], gender)
+                if known is not None:
+                    if record:
+                        self.seen(known)
+                    return known
+                break
             words = words[1:]
-        words = [w.removesuffix("'s").removesuffix("’s") for w in words if w[:1].isupper()]
-        if not words:
-            return None
+        words = [
+            w.removesuffix("'s").removesuffix("’s")
+            for w in words
+            if w[:1].isupper() and w not in POST_NOMINALS
+        ]
+        if not words or all(w.isupper() and len(w) > 1 for w in words):
+            return None  # no name, or an acronym ("BMW", "UKIP") the tagger took for one
+        if len(words) == 1 and gender is None and words[0] in self.not_people:
+            return None  # "Labour", tagged a person once and a party elsewhere
         surname = words[-1].lower()
         given = [w.lower() for w in words[:-1] if w.lower() not in HONORIFICS]
         same = [p for p in self.people if p.surname == surname]
@@ -140,6 +168,13 @@ class People:
             if person is None:
                 person = next((p for p in same if _given(p)[:1] == given[:1] and not
                                set(_given(p)) - set(given)), None)  # fmt: skip
+            if person is None:
+                # "Parker Bowles" after "Camilla Parker Bowles": a surname of two words.
+                person = next((p for p in same if _given(p)[-len(given) :] == given), None)
+            full = self.full_names.get(words[-1])
+            if person is None and full is not None and full.words[-len(words) :] == tuple(words):
+                # ... or before her full name was read: the document gives it elsewhere.
+                words = list(full.words)
         else:
             person = next((p for p in reversed(self.recent) if p in same), None) or (
                 same[-1] if same else None
@@ -154,6 +189,18 @@ class People:
             self.seen(person)
         return person
 
+    def _by_given_name(self, given: str, gender: str | None) -> Person | None:
+        """The one person the document names in full with the given name ``given``."""
+        wanted = given.lower()
+        known = [p for p in self.people if _given(p)[:1] == [wanted]]
+        if not known:
+            full = [f for f in self.full_names.values() if f.words[0].lower() == wanted]
+            if len(full) == 1:
+                return self.mention(list(full[0].words), record=False)
+        if len(known) == 1 and known[0].gender in (None, gender):
+            return known[0]
+        return None
+
     def seen(self, person: Person) -> None:
         self.named_at.append((self.sentence, person))
         if person in self.recent:
@@ -163,7 +210,7 @@ class People:
     def last(self, gender: str | None = None) -> Person | None:
         """The last person mentioned whose gender (from "Mr", "Ms" ...) fits ``gender``."""
         for person in reversed(self.recent):
-            if gender is None or person.gender in (None, gender):
+            if person.kind == PERSON and (gender is None or person.gender in (None, gender)):
                 return person
         return None
 

@@ -261,6 +261,17 @@ def reported_ranges(doc: Doc, verb: Token) -> list[tuple[int, int]]:
             trimmed = _trimmed(doc, head_tokens[0].i, head_tokens[-1].i)
             if trimmed:
                 ranges.append(trimmed)
+    if not ranges and verb.dep_ == "relcl":
+        # "CLAUSE, the firm's chief has told BBC News.": the parser hangs the attribution
+        # on the clause's last noun as a relative clause; without a relative pronoun it is
+        # the clause's attribution, and the clause before the comma its content.
+        subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        if subject is not None and subject.lower_ not in _RELATIVE_PRONOUNS:
+            first = subject.left_edge.i
+            if first > 1 and doc[first - 1].text == "," and not outside:
+                trimmed = _trimmed(doc, doc[0].i, first - 2)
+                if trimmed:
+                    ranges.append(trimmed)
     if outside and not ranges:
         ranges = [strip(doc.text, outside[0])]
     elif outside:

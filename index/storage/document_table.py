@@ -22,7 +22,7 @@ import numpy.typing as npt
 from cachetools import LRUCache
 
 from index.errors import CorruptIndexError
-from index.statements.statement import Statement
+from index.statements.statement import Descriptor, Statement
 from index.storage.manifest import REBUILD_HINT
 from index.storage.records import DocumentRecord
 
@@ -214,12 +214,16 @@ class DocumentStatements:
             before statements were extracted.
         texts: Each statement's words, as they stand in the text.
         also_in: The other files holding the same story (the record's duplicates).
+        descriptors: How the document describes its speakers (``Descriptor``).
+        descriptor_texts: Each descriptor's words, as they stand in the text.
     """
 
     doc_id: str
     statements: tuple[Statement, ...] | None
     texts: tuple[str, ...] = ()
     also_in: tuple[str, ...] = ()
+    descriptors: tuple[Descriptor, ...] = ()
+    descriptor_texts: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, record: DocumentRecord) -> DocumentStatements:
@@ -229,6 +233,8 @@ class DocumentStatements:
             statements=statements,
             texts=tuple(record.text[s.start : s.end] for s in statements or ()),
             also_in=tuple(dup.source_path for dup in record.duplicates),
+            descriptors=record.descriptors,
+            descriptor_texts=tuple(record.text[d.start : d.end] for d in record.descriptors),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -239,6 +245,8 @@ class DocumentStatements:
             ),
             "texts": list(self.texts),
             "also_in": list(self.also_in),
+            "descriptors": [d.to_json() for d in self.descriptors],
+            "descriptor_texts": list(self.descriptor_texts),
         }
 
     @classmethod
@@ -251,6 +259,8 @@ class DocumentStatements:
             ),
             texts=tuple(str(text) for text in data["texts"]),
             also_in=tuple(str(path) for path in data["also_in"]),
+            descriptors=tuple(Descriptor.from_json(d) for d in data.get("descriptors", ())),
+            descriptor_texts=tuple(str(text) for text in data.get("descriptor_texts", ())),
         )
 
 

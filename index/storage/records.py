@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from index.sources.cleaning import TextSpan
-from index.statements.statement import STATEMENTS_VERSION, Statement
+from index.statements.statement import STATEMENTS_VERSION, Descriptor, Statement
 from index.text.chunking import Chunk
 
 
@@ -64,6 +64,8 @@ class DocumentRecord(IndexedDocument):
         statements: Attributed statements (who said what), in document order; None when
             the record was written before statements were extracted, or by another version
             of the extraction (``with_statements``).
+        descriptors: How the document describes the speakers of its statements (titles,
+            roles, employers), found with them.
     """
 
     text: str
@@ -74,6 +76,7 @@ class DocumentRecord(IndexedDocument):
     duplicates: tuple[DuplicateSource, ...] = ()
     sketch: tuple[int, ...] = ()
     statements: tuple[Statement, ...] | None = None
+    descriptors: tuple[Descriptor, ...] = ()
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -117,6 +120,7 @@ class DocumentRecord(IndexedDocument):
             "statements": (
                 None if self.statements is None else [s.to_json() for s in self.statements]
             ),
+            "descriptors": [d.to_json() for d in self.descriptors],
             "statements_version": STATEMENTS_VERSION,
             "chunks": [[span.start, span.end] for span in self.chunks],
             "sentences": [[span.start, span.end] for span in self.sentences],
@@ -142,6 +146,10 @@ class DocumentRecord(IndexedDocument):
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DocumentRecord:
         """Read a record written by ``to_json`` (fields added later take their defaults)."""
+        current = (
+            data.get("statements") is not None
+            and data.get("statements_version") == STATEMENTS_VERSION
+        )
         return cls(
             doc_id=str(data["doc_id"]),
             title=str(data["title"]),
@@ -157,9 +165,11 @@ class DocumentRecord(IndexedDocument):
             duplicates=tuple(DuplicateSource(**dup) for dup in data.get("duplicates", ())),
             sketch=tuple(int(v) for v in data.get("sketch", ())),
             statements=(
-                None
-                if data.get("statements") is None
-                or data.get("statements_version") != STATEMENTS_VERSION
-                else tuple(Statement.from_json(s) for s in data["statements"])
+                tuple(Statement.from_json(s) for s in data["statements"]) if current else None
+            ),
+            descriptors=(
+                tuple(Descriptor.from_json(d) for d in data.get("descriptors", ()))
+                if current
+                else ()
             ),
         )

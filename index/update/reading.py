@@ -20,10 +20,12 @@ def _now() -> str:
 
 
 def with_statements(record: DocumentRecord, extractor: StatementExtractor) -> DocumentRecord:
-    """The record with its attributed statements (extracted now if it has none yet)."""
+    """The record with its attributed statements and their speakers' descriptions
+    (extracted now if it has none yet)."""
     if record.statements is not None:
         return record
-    return replace(record, statements=extractor.extract(record.text, record.sentences))
+    found = extractor.extract(record.text, record.sentences)
+    return replace(record, statements=found.statements, descriptors=found.descriptors)
 
 
 def make_record(

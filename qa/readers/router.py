@@ -77,13 +77,15 @@ class RoutingReader:
         # Coldplay album, Mr Levy said that ...").
         if answer.abstained:
             return answer
-        surname = word_tokens(question.speaker)[-1:]
         store = self.quotes.store
-        named = not surname or any(
-            surname[0] in word_tokens(citation.sentence) for citation in answer.citations
+        meant = store.resolve(question.speaker)
+        names = {w for name in meant for w in word_tokens(name)[-1:]}
+        names.update(word_tokens(question.speaker)[-1:])
+        named = not names or any(
+            names & set(word_tokens(citation.sentence)) for citation in answer.citations
         )
         others = any(
-            not store.match_speaker(question.speaker, speaker)
+            speaker not in meant and not store.match_speaker(question.speaker, speaker)
             for citation in answer.citations
             for speaker in store.speakers_at(citation.doc_id, citation.start, citation.end)
         )

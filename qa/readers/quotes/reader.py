@@ -20,14 +20,21 @@ from qa.readers.span.reader import SpanReader
 from qa.types import Answer, Citation, Passage
 
 # Inputs of the quote calibration, in order (see QuoteReader.reading).
-QUOTE_FEATURES = ("support", "topic_similarity", "topic_words_found")
+QUOTE_FEATURES = (
+    "support",
+    "topic_similarity",
+    "topic_words_found",
+    "topic_words_in_document",
+)
 QUOTE_CALIBRATION = Path(__file__).resolve().parent / "calibration.json"
 
 # An attribution answer quotes at most about this many words: the best statement of each
 # document that has one, then more of them, while they fit.
 _ANSWER_WORDS = 80
-# "About Y": statements this much less similar to Y than the best one are left out.
+# "About Y": statements this much less similar to Y than the best one are left out ...
 _TOPIC_MARGIN = 0.08
+# ... unless they hold one of Y's words, down to this much less similar.
+_TOPIC_WORD_MARGIN = 0.2
 # Retrieved passages the span reader reads beside the statements' paragraphs (``_support``).
 _SUPPORT_PASSAGES = 2
 
@@ -176,7 +183,8 @@ class QuoteReader:
         """
         if not question.speaker:
             return QuoteReading(chosen=())
-        items = self.store.statements(question.speaker)
+        retrieved = list(dict.fromkeys(p.doc_id for p in passages))
+        items = self.store.statements(question.speaker, retrieved)
         if not items:
             return QuoteReading(chosen=())
         topic = " ".join(question.topic_words)
@@ -192,13 +200,22 @@ class QuoteReader:
         ]
         if topic:
             best = max(f.similarity for f in found)
-            found = [f for f in found if f.similarity >= best - _TOPIC_MARGIN]
-        retrieved = list(dict.fromkeys(p.doc_id for p in passages))
+            wanted = set(stem_words(question.topic_words))
+            found = [
+                f
+                for f in found
+                if f.similarity >= best - _TOPIC_MARGIN
+                or (
+                    f.similarity >= best - _TOPIC_WORD_MARGIN
+                    and wanted & set(stem_words(word_tokens(f.item.text)))
+                )
+            ]
         chosen = self._chosen(found, retrieved)
         features = {
             "support": self._support(question, chosen, passages),
             "topic_similarity": max(f.similarity for f in chosen),
             "topic_words_found": self._topic_words_found(question, chosen),
+            "topic_words_in_document": self._topic_words_in_document(question, chosen),
         }
         return QuoteReading(chosen=tuple(chosen), features=features)
 
@@ -251,6 +268,23 @@ class QuoteReader:
             text = self.store.documents[found.doc_id].text
             sentence = text[statement.sentence_start : statement.sentence_end]
             held = wanted & set(stem_words(word_tokens(sentence)))
+            best = max(best, len(held) / len(wanted))
+        return best
+
+    def _topic_words_in_document(self, question: Question, chosen: Sequence[_Found]) -> float:
+        """The largest share of the topic's words (stemmed) that a chosen statement's
+        document holds anywhere: 1.0 for "What did X say?" (no topic).
+
+        A speaker asked about a topic their articles never mention did not speak of it,
+        however close their words come to it in the embedding space.
+        """
+        if not question.topic_words:
+            return 1.0
+        wanted = set(stem_words(question.topic_words))
+        best = 0.0
+        for doc_id in dict.fromkeys(found.doc_id for found in chosen):
+            record = self.store.documents[doc_id]
+            held = wanted & set(stem_words(word_tokens(f"{record.title} {record.text}")))
             best = max(best, len(held) / len(wanted))
         return best
 
@@ -310,13 +344,21 @@ class QuoteReader:
     def _going_on(self, question: Question, item: SpeakerStatement) -> list[SpeakerStatement]:
         """The quotation going on from ``item``: all of it for "What did X say?"; for a
         question about a topic, only when it runs on into the next paragraph (the sentences
-        beside it in its own paragraph were ranked on their own)."""
+        beside it in its own paragraph were ranked on their own). Either way no further than
+        the answer's length allows: a long quotation is cut at a statement's end."""
         run = self.store.following(item)
         if question.topic_words and run:
             paragraph = item.first.statement.paragraph_start
             if run[0].first.statement.paragraph_start == paragraph:
                 return []
-        return run
+        used = len(word_tokens(item.text))
+        kept = []
+        for statement in run:
+            used += len(word_tokens(statement.text))
+            if used > self.answer_words:
+                break
+            kept.append(statement)
+        return kept
 
     def read(self, question: Question, passages: Sequence[Passage]) -> Answer:
         """Answer "What did X say?" with X's statements, or abstain (see ``answer``)."""

@@ -15,10 +15,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from index import DocumentRecord, StoredIndex
-from index.statements.statement import Statement
+from index.statements.statement import PERSON, Statement
 from index.storage.document_table import DocumentStatements
 from qa.citations import cite
 from qa.nlp import word_tokens
+from qa.readers.quotes.speakers import SpeakerLinker, SpeakerProfile
 from qa.types import Citation, Passage
 
 __all__ = ["SpeakerStatement", "StatementStore", "name_words"]
@@ -116,6 +117,8 @@ class StatementStore:
             statements = (DocumentStatements.of(record) for record in documents.values())
         by_speaker: dict[str, dict[str, list[tuple[Place, str]]]] = defaultdict(dict)
         also_in: dict[str, tuple[str, ...]] = {}
+        descriptions: dict[str, list[str]] = defaultdict(list)
+        self._kinds: dict[str, str] = {}
         legacy = 0
         for item in statements:
             legacy += item.statements is None
@@ -125,6 +128,9 @@ class StatementStore:
                 by_speaker[statement.speaker].setdefault(_normal(text), []).append(
                     (Place(item.doc_id, statement), text)
                 )
+                self._kinds.setdefault(statement.speaker, statement.kind)
+            for descriptor, text in zip(item.descriptors, item.descriptor_texts, strict=True):
+                descriptions[descriptor.speaker].append(text)
         if legacy:
             logger.warning(
                 "%d documents were indexed without their statements (who said what); run "
@@ -153,14 +159,56 @@ class StatementStore:
             self._by_speaker[speaker] = items
         self._order: dict[str, int] | None = None
         self._words = {speaker: name_words(speaker) for speaker in self._by_speaker}
+        self.linker = SpeakerLinker(
+            (
+                SpeakerProfile(
+                    name=speaker,
+                    kind=self._kinds.get(speaker, PERSON),
+                    descriptions=tuple(dict.fromkeys(descriptions.get(speaker, ()))),
+                    documents=tuple(dict.fromkeys(p.doc_id for item in items for p in item.places)),
+                    statements=len(items),
+                )
+                for speaker, items in self._by_speaker.items()
+            ),
+            self._document_text,
+        )
+
+    def _document_text(self, doc_id: str) -> str:
+        record = self.documents.get(doc_id)
+        return "" if record is None else f"{record.title}\n{record.text}"
+
+    def kind(self, speaker: str) -> str:
+        """``person`` or ``organisation``."""
+        return self._kinds.get(speaker, PERSON)
+
+    def resolve(self, phrase: str, retrieved: Sequence[str] = ()) -> list[str]:
+        """The speakers a question's phrase can mean, by name, title, role, employer or
+        organisation ("Home Secretary Charles Clarke", "BMW's chief", "the Home Office");
+        see ``qa.readers.quotes.speakers``.
+
+        Args:
+            phrase: How the question names the speaker.
+            retrieved: Documents retrieved for the question, best first (break ties
+                between speakers a role fits equally).
+        """
+        return self.linker.resolve(phrase, retrieved)
 
     def __len__(self) -> int:
         return sum(len(items) for items in self._by_speaker.values())
 
-    def speakers(self) -> list[tuple[str, int]]:
-        """Every speaker with their number of statements, most statements first."""
+    def speakers(self, kind: str | None = None) -> list[tuple[str, int]]:
+        """Every speaker with their number of statements, most statements first.
+
+        Args:
+            kind: Only people (``person``) or only organisations (``organisation``);
+                default both.
+        """
         return sorted(
-            ((speaker, len(items)) for speaker, items in self._by_speaker.items()),
+            (
+                (speaker, len(items))
+                for speaker, items in self._by_speaker.items()
+                if kind is None or self.kind(speaker) == kind
+            ),
             key=lambda pair: (-pair[1], pair[0]),
         )
 
@@ -203,12 +251,14 @@ class StatementStore:
             if s.start < end and start < s.end
         } if record is not None else set()  # fmt: skip
 
-    def statements(self, name: str) -> list[SpeakerStatement]:
-        """The statements of the speakers ``name`` can mean, in index and document order."""
+    def statements(self, name: str, retrieved: Sequence[str] = ()) -> list[SpeakerStatement]:
+        """The statements of the speakers ``name`` can mean (``resolve``), in index and
+        document order."""
         if self._order is None:
             self._order = {doc_id: i for i, doc_id in enumerate(self.documents)}
         order = self._order
-        found = [item for speaker in self.match(name) for item in self._by_speaker[speaker]]
+        speakers = self.resolve(name, retrieved)
+        found = [item for speaker in speakers for item in self._by_speaker[speaker]]
         return sorted(found, key=lambda s: (order[s.first.doc_id], s.first.statement.start))
 
     def following(self, item: SpeakerStatement) -> list[SpeakerStatement]:

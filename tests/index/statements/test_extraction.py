@@ -111,8 +111,8 @@ def test_unnamed_sources_and_organisations_make_no_statement() -> None:
 
 def test_a_surname_the_tagger_misses_takes_the_full_name_given_elsewhere() -> None:
     # spaCy tags "Velayati" as an organisation where he speaks; the document names him in
-    # full in a sentence without speech. A title before a name is not part of it, and an
-    # organisation reporting something makes no statement.
+    # full in a sentence without speech. A title before a name is not part of it, and what
+    # an organisation reports is its statement, not a person's.
     text = (
         "Talks resume in Doha\n\nMeanwhile, Iran's Ali Velayati, another senior adviser to "
         "the president, visited Qatar on Monday.\nThe meeting went well, Velayati told "
@@ -120,11 +120,12 @@ def test_a_surname_the_tagger_misses_takes_the_full_name_given_elsewhere() -> No
         'mixed signals. "We will see," Reed told Axios.\nThe talks were positive, Al Jazeera '
         "reported.\n"
     )
-    found = [(s.speaker, text[s.start : s.end]) for s in _statements(text)]
+    found = [(s.speaker, s.kind, text[s.start : s.end]) for s in _statements(text)]
     assert found == [
-        ("Ali Velayati", "The meeting went well"),
-        ("Ali Velayati", "a second round was likely"),
-        ("Donald Reed", "We will see"),
+        ("Ali Velayati", "person", "The meeting went well"),
+        ("Ali Velayati", "person", "a second round was likely"),
+        ("Donald Reed", "person", "We will see"),
+        ("Al Jazeera", "organisation", "The talks were positive"),
     ]
 
 
