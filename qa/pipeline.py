@@ -29,6 +29,7 @@ from qa.readers.base import Reader
 from qa.readers.calibration import Calibration
 from qa.readers.quotes.reader import QuoteReader
 from qa.readers.quotes.statements import StatementStore
+from qa.readers.quotes.topics import TopicStatement
 from qa.readers.router import ReaderFactory, ReaderParts, route_questions
 from qa.readers.span.model import SpanModel
 from qa.readers.span.reader import SpanReader
@@ -37,6 +38,9 @@ from qa.settings import Settings
 from qa.types import Answer, Passage
 
 logger = logging.getLogger(__name__)
+
+# Passages retrieved for a topic before its statements are measured (``said_about``).
+_TOPIC_PASSAGES = 20
 
 
 class EmptyQuestionError(ValueError):
@@ -242,6 +246,22 @@ class QA:
             >>> [s.text for s in qa.statements.statements("Larijani")]
         """
         return self._current().quotes.store
+
+    def said_about(self, topic: str, kind: str | None = None) -> list[TopicStatement]:
+        """Who said what about ``topic``: every speaker's statements on it, best first.
+
+        Example:
+            >>> [(s.item.speaker, s.item.text) for s in qa.said_about("ID cards")][:2]
+
+        Args:
+            topic: What was talked about ("ID cards").
+            kind: Only people's (``"person"``) or organisations' (``"organisation"``)
+                statements; default both.
+        """
+        live = self._current()
+        return live.quotes.topics.statements_about(
+            topic, lambda text: live.retriever.retrieve(text, k=_TOPIC_PASSAGES), kind
+        )
 
     def reload(self) -> None:
         """Load the live index version from disk and switch to it."""

@@ -181,43 +181,9 @@ def _cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
-    import json
+    from ui.quotes_command import run_quotes
 
-    from qa.readers.quotes.statements import statements_json
-
-    qa = QA(settings)
-    if not qa.store.exists():
-        raise FileNotFoundError(
-            f"no index in {settings.index_dir}; run `qa index` (or `qa ask`) first"
-        )
-    statements = qa.statements
-    if not args.speaker:
-        speakers = statements.speakers()
-        if args.json:
-            print(json.dumps([{"speaker": n, "statements": c} for n, c in speakers], indent=2))
-        else:
-            for name, count in speakers:
-                print(f"{count:5d}  {name}")
-        return 0
-    found = statements.statements(args.speaker)
-    if args.json:
-        print(json.dumps(statements_json(found, statements), indent=2, ensure_ascii=False))
-        return 0 if found else 1
-    if not found:
-        print(f"No statements by {args.speaker} in the indexed documents.", file=sys.stderr)
-        return 1
-    for number, item in enumerate(found, start=1):
-        kind = "quoted" if item.direct else "reported"
-        verb = f", {item.verb}" if item.verb else ", quotation goes on"
-        print(f"[{number}] {item.speaker} ({kind}{verb}): “{item.text}”")
-        for citation in statements.citations(item):
-            print(
-                f"      {citation.title} ({citation.source_path}, chars "
-                f"{citation.start}-{citation.end})"
-            )
-        for path in item.also_in:
-            print(f"      also in {path}")
-    return 0
+    return run_quotes(args, settings)
 
 
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -309,7 +275,13 @@ def build_parser() -> argparse.ArgumentParser:
         )
     )
     quotes.add_argument(
-        "speaker", nargs="?", help='a name ("Larijani", "Charles Clarke"); none: list speakers'
+        "speaker",
+        nargs="?",
+        help='a name, title or role ("Larijani", "Charles Clarke", "the home secretary"); '
+        "none: list the speakers, people and organisations apart",
+    )
+    quotes.add_argument(
+        "--about", metavar="TOPIC", help='every speaker\'s statements about a topic ("ID cards")'
     )
     quotes.add_argument("--json", action="store_true", help="print JSON")
 

@@ -8,7 +8,7 @@ from typing import Any
 import gradio as gr
 
 from qa import QA
-from ui.who_said_what import said_html, speaker_choices, who_said_what
+from ui.who_said_what import about_html, said_html, speaker_choices, who_said_what
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,17 @@ def said_tab(qa: QA) -> SaidTab:
         store = qa.statements
         kept = current if current and store.match(current) else None
         count = len(store.speakers())
+        people = len(store.speakers("person"))
+        organisations = count - people
         info = (
-            f"{count} {'person is' if count == 1 else 'people are'} quoted in your documents. "
-            "Type to filter, or type part of a name (a surname) to see everyone it can mean."
+            f"{people} {'person is' if people == 1 else 'people are'} quoted in your documents"
+            + (
+                f", and {organisations} organisation{'s' if organisations != 1 else ''}"
+                if organisations
+                else ""
+            )
+            + ". Type to filter, or type part of a name (a surname), a title or a role to "
+            "see everyone it can mean."
         )
         chosen = gr.update(choices=speaker_choices(store), value=kept, info=info)
         return chosen, who_said_what(store, kept)
@@ -55,6 +63,28 @@ def said_tab(qa: QA) -> SaidTab:
             elem_id="qa-speaker",
         )
         said = gr.HTML(said_html(None, [], 1), elem_id="qa-said")
+        with gr.Row(equal_height=True):
+            topic = gr.Textbox(
+                label="Who said what about…",
+                placeholder="A topic, for example: nuclear talks",
+                elem_id="qa-topic",
+                scale=5,
+                max_length=200,
+            )
+            find = gr.Button("Find", scale=1, elem_id="qa-topic-find")
+        about = gr.HTML("", elem_id="qa-about")
+    about_io = {
+        "fn": lambda words: (
+            about_html(words, qa.said_about(words), qa.statements)
+            if words and words.strip()
+            else ""
+        ),
+        "inputs": [topic],
+        "outputs": [about],
+        "api_visibility": "private",
+    }
+    topic.submit(**about_io)  # type: ignore[arg-type]
+    find.click(**about_io)  # type: ignore[arg-type]
     speaker.change(
         lambda name: who_said_what(qa.statements, name),
         [speaker],

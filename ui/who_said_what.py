@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from index.statements.statement import ORGANISATION, PERSON
 from qa import Citation
 from qa.readers.quotes.statements import SpeakerStatement, StatementStore
+from qa.readers.quotes.topics import TopicStatement
 from ui.formatting import file_name, highlighted_passage, location, source_id, text
 
 # A statement's place is marked like an answer, in words as well as colour.
@@ -13,8 +15,47 @@ STATEMENT_OPEN = "[statement: "
 
 
 def speaker_choices(store: StatementStore) -> list[tuple[str, str]]:
-    """The speaker list's options: "Name (n statements)" labels, the name as the value."""
-    return [(speaker_label(name, count), name) for name, count in store.speakers()]
+    """The speaker list's options: people first, then organisations (so marked), each as
+    "Name (n statements)", the name as the value."""
+    people = [(speaker_label(n, c), n) for n, c in store.speakers(PERSON)]
+    organisations = [
+        (speaker_label(n, c) + " · organisation", n) for n, c in store.speakers(ORGANISATION)
+    ]
+    return people + organisations
+
+
+def about_html(topic: str, found: Sequence[TopicStatement], store: StatementStore) -> str:
+    """Who said what about ``topic``: each speaker's statements on it, the best first,
+    people and organisations alike, each statement with its sources."""
+    topic = topic.strip()
+    if not topic:
+        return ""
+    if not found:
+        return (
+            f'<p class="qa-said-empty" role="status">Nobody in your documents said anything '
+            f"about {text(topic)}.</p>"
+        )
+    speakers = list(dict.fromkeys(f.item.speaker for f in found))
+    groups = []
+    for group, speaker in enumerate(speakers, start=1):
+        kind = " (organisation)" if store.kind(speaker) == ORGANISATION else ""
+        items = "".join(
+            statement_html(f.item, store.citations(f.item), f"about-{group}-{n}")
+            for n, f in enumerate((f for f in found if f.item.speaker == speaker), start=1)
+        )
+        groups.append(
+            f'<li class="qa-about-speaker"><h3>{text(speaker)}{kind}</h3>'
+            f'<ol class="qa-statements">{items}</ol></li>'
+        )
+    summary = (
+        f"{len(found)} statement{'s' if len(found) != 1 else ''} by {len(speakers)} "
+        f"speaker{'s' if len(speakers) != 1 else ''}, the closest to the topic first."
+    )
+    return (
+        f'<div class="qa-about"><h2 class="qa-said-heading">Who said what about '
+        f'{text(topic)}</h2><p class="qa-said-summary" role="status">{summary}</p>'
+        f'<ul class="qa-about-speakers">{"".join(groups)}</ul></div>'
+    )
 
 
 def who_said_what(store: StatementStore, name: str | None) -> str:

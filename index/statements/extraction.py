@@ -391,8 +391,32 @@ class _Walk:
                 self._add(person, sentence, (start, end), direct, lemma, form)
                 made.append((person, direct))
             if person.kind == PERSON:  # "he" and "the chief" mean people, never a firm
+                person.spoke = True
                 self.people.seen(person)
         return made
+
+    def _named_just_before(self, gender: str | None) -> Person | None:
+        """A person named in full in the sentence before this one, when nobody has been
+        mentioned since: "Ali Shamkhani made the statement on Wednesday. '...,' he was
+        quoted as saying." (that sentence holds no speech, so it was not parsed)."""
+        at = self.people.sentence
+        if at == 0:
+            return None
+        if self.people.named_at and self.people.named_at[-1][0] >= at - 1:
+            return None  # someone was mentioned there or since: "he" is theirs
+        previous = self.sentences[at - 1]
+        raw = self.text[previous.start : previous.end]
+        named = [
+            full
+            for full in self.people.full_names.values()
+            if previous.start <= full.start < previous.end or " ".join(full.words) in raw
+        ]
+        for full in sorted(named, key=lambda f: -raw.rfind(" ".join(f.words))):
+            if self._names_a_person(full):
+                person = self.people.mention(list(full.words))
+                if person is not None and person.gender in (None, gender):
+                    return person
+        return None
 
     def _known_person(self, words: list[str]) -> bool:
         """Whether ``words``, tagged an organisation here, name a person the document
@@ -480,7 +504,8 @@ class _Walk:
                 # "Mr Clarke said he backed the plans when Mr Blunkett proposed them. 'ID cards
                 # are ...,' he said.": the speaker goes on, not a person named in his words.
                 return previous
-            return self.people.last(gender)
+            just_before = self._named_just_before(gender)
+            return just_before if just_before is not None else self.people.last(gender)
         organisation = _organisation_at(doc, subject)
         if organisation is not None and not self._known_person(organisation):
             return self.people.organisation(organisation)
@@ -521,6 +546,13 @@ class _Walk:
             if fits and full is not None and self._names_a_person(full):
                 return self.people.mention(list(full.words))
             return None
+        indefinite = any(c.lower_ in {"a", "an"} for c in subject.children)
+        lede = indefinite and subject.pos_ == "NOUN" and subject.lemma_.lower() in ROLE_NOUNS
+        if lede and subject.lemma_.lower() not in _ANONYMOUS_ROLES and not self.people.recent:
+            # The lede's "..., an adviser to Iran's supreme leader has said." before anyone
+            # is named: the person the next sentences name made the statement.
+            role = subject.lemma_.lower()
+            return Person(["?"], roles={role}, pending=True, at=self.people.sentence)
         if (subject.pos_ == "NOUN" or titled_role) and determined:
             role = subject.lemma_.lower()
             modifiers = {t.lemma_.lower() for t in subject.subtree if t.pos_ in {"NOUN", "PROPN"}}
@@ -530,8 +562,9 @@ class _Walk:
                 # Canterbury, Dr Rowan Williams, will preside"): the descriptions say who.
                 holder = self._described_as(role, modifiers)
             if holder is None and role in ROLE_NOUNS:
-                holder = self.people.last()
-            if holder is None and not self.people.recent:
+                # "Mr Clarke said ... The minister added": the last person who spoke.
+                holder = self.people.last(spoke=True)
+            if holder is None and not any(p.spoke for p in self.people.recent):
                 # "..., the trade secretary has said." before anyone is named: the person
                 # the document later introduces with that role, if it does.
                 holder = Person(
@@ -545,6 +578,9 @@ class _Walk:
             return holder
         return None
 
+
+# "A spokesman said", "a source said": people the document never names.
+_ANONYMOUS_ROLES = frozenset({"spokesman", "spokeswoman", "spokesperson", "source", "official"})
 
 # Entity labels of speakers that are not people: companies, agencies, parties, teams.
 _ORGANISATION_LABELS = frozenset({"ORG"})

@@ -98,6 +98,7 @@ class Person:
     pending: bool = False  # a role ("the trade secretary") said something before any name
     at: int = -1  # for a pending one: the sentence it spoke in
     kind: str = PERSON  # or ORGANISATION ("the Home Office said")
+    spoke: bool = False  # made a statement in the document so far
 
     @property
     def name(self) -> str:
@@ -155,7 +156,8 @@ class People:
         ]
         if not words or all(w.isupper() and len(w) > 1 for w in words):
             return None  # no name, or an acronym ("BMW", "UKIP") the tagger took for one
-        if len(words) == 1 and gender is None and words[0] in self.not_people:
+        single = len(words) == 1 and gender is None
+        if single and words[0] in self.not_people and words[0].lower() not in self.surnames():
             return None  # "Labour", tagged a person once and a party elsewhere
         surname = words[-1].lower()
         given = [w.lower() for w in words[:-1] if w.lower() not in HONORIFICS]
@@ -207,10 +209,12 @@ class People:
             self.recent.remove(person)
         self.recent.append(person)
 
-    def last(self, gender: str | None = None) -> Person | None:
-        """The last person mentioned whose gender (from "Mr", "Ms" ...) fits ``gender``."""
+    def last(self, gender: str | None = None, spoke: bool = False) -> Person | None:
+        """The last person mentioned whose gender (from "Mr", "Ms" ...) fits ``gender``
+        (and, with ``spoke``, who made a statement)."""
         for person in reversed(self.recent):
-            if person.kind == PERSON and (gender is None or person.gender in (None, gender)):
+            fits = gender is None or person.gender in (None, gender)
+            if person.kind == PERSON and fits and (person.spoke or not spoke):
                 return person
         return None
 

@@ -70,8 +70,13 @@ SPEECH_LEMMAS = frozenset(
         "brand",
         "criticise",
         "criticize",
+        # Only passive: "he was quoted by state media as saying" (see ``subject_of``).
+        "quote",
+        "cite",
     ]
 )
+# Verbs that report speech only in the passive, whose subject is the speaker.
+_PASSIVE_ONLY = frozenset({"quote", "cite"})
 
 # Speech verbs whose content is their object ("criticised the plan as a waste").
 _OBJECT_VERBS = frozenset(
@@ -166,7 +171,10 @@ def subject_of(verb: Token) -> Token | None:
     """Who does the saying: the verb's subject, the agent of a passive, or its head's subject.
 
     In a relative clause ("... Tessa Jowell, who said: ...") it is the noun the clause is on.
+    "X was quoted (by state media) as saying" is X's speech; "X quoted Y" is not X's.
     """
+    if verb.lemma_.lower() in _PASSIVE_ONLY:
+        return next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
     for child in verb.children:
         if child.dep_ in {"nsubj", "nsubjpass"}:
             if verb.dep_ == "relcl" and child.lower_ in _RELATIVE_PRONOUNS:

@@ -93,6 +93,13 @@ def test_a_count_expects_a_number_whatever_is_counted(text: str) -> None:
         ("What did the mayor warn about flooding?", "the mayor", ("flooding",)),
         ("What did Trump say on Tuesday?", "Trump", ("tuesday",)),
         ("What Did Trump Say?", "Trump", ()),
+        # Asked the ways readers ask: a scene first, a listener, a description, "according to".
+        ("At the launch, what did Ann Ode say when asked about rents?", "Ann Ode", ("rents",)),
+        ("What has the minister told MPs about who should lead?", "the minister", ("lead",)),
+        ("How did Bafta's chair describe the awards?", "Bafta's chair", ("awards",)),
+        ("According to Ann Ode, why did the talks fail?", "Ann Ode", ("talks", "fail")),
+        ("What did Mr Ode ask about the smoking ban?", "Mr Ode", ("smoking", "ban")),
+        ("What did Ian Black, of the CBI, say?", "Ian Black, of the CBI", ()),
     ],
 )
 def test_what_did_x_say_is_a_quote_question_with_its_speaker_and_topic(
@@ -465,3 +472,15 @@ def test_chat_history_pairs_each_answer_with_its_question_and_drops_empty_turns(
         Turn("Who is Ali Larijani?", "an adviser"),
         Turn("Which country did he visit?"),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "According to the census, what is the population?",  # a figure, not a statement
+        "How did the river get its name?",
+        "What did the court say Steymann was entitled to?",
+    ],
+)
+def test_questions_that_only_look_like_quote_questions_are_not(text: str) -> None:
+    assert analyse_question(text).kind != "say"

@@ -6,16 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-import numpy.typing as npt
-
 from index import Embedder
-from index.caching import SharedLRU
 from qa.nlp import stem_words, word_tokens
 from qa.question import Question
 from qa.readers.base import abstention
 from qa.readers.calibration import Calibration
 from qa.readers.quotes.statements import SpeakerStatement, StatementStore, cite_place
+from qa.readers.quotes.topics import TopicFinder
 from qa.readers.span.reader import SpanReader
 from qa.types import Answer, Citation, Passage
 
@@ -133,7 +130,7 @@ class QuoteReader:
         self.span_reader = span_reader
         self.min_confidence = min_confidence
         self._calibration = calibration
-        self._vectors: SharedLRU[str, npt.NDArray[np.float32]] = SharedLRU(4096)
+        self.topics = TopicFinder(store, embedder)
 
     @property
     def calibration(self) -> Calibration:
@@ -141,33 +138,6 @@ class QuoteReader:
         if self._calibration is None:
             self._calibration = shipped_quote_calibration()
         return self._calibration
-
-    def _embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
-        assert self.embedder is not None
-        embedder = self.embedder
-
-        def make(missing: list[str]) -> list[npt.NDArray[np.float32]]:
-            return list(embedder.embed(missing))
-
-        return np.stack(self._vectors.get_or_make_many(texts, make))
-
-    def _similarities(self, topic: str, items: Sequence[SpeakerStatement]) -> list[float]:
-        """How close each statement, or the paragraph holding it, is to the topic.
-
-        The paragraph, not the indexed chunk: in a short article one chunk holds everyone's
-        statements, and would make each of them look as close to the topic as the closest.
-        """
-        if self.embedder is None or not items:
-            return [0.0] * len(items)
-        paragraphs = []
-        for item in items:
-            statement = item.first.statement
-            text = self.store.documents[item.first.doc_id].text
-            paragraphs.append(text[statement.paragraph_start : statement.paragraph_end])
-        query = self._embed([topic])[0]
-        own = self._embed([item.text for item in items]) @ query
-        around = self._embed(paragraphs) @ query
-        return [max(float(a), float(b)) for a, b in zip(own, around, strict=True)]
 
     def reading(self, question: Question, passages: Sequence[Passage]) -> QuoteReading:
         """The speaker's statements to quote, and the calibration features.
@@ -188,7 +158,7 @@ class QuoteReader:
         if not items:
             return QuoteReading(chosen=())
         topic = " ".join(question.topic_words)
-        similarities = self._similarities(topic, items) if topic else [1.0] * len(items)
+        similarities = self.topics.similarities(topic, items) if topic else [1.0] * len(items)
         found = [
             _Found(
                 item,
@@ -201,7 +171,7 @@ class QuoteReader:
         if topic:
             best = max(f.similarity for f in found)
             wanted = set(stem_words(question.topic_words))
-            found = [
+            near = [
                 f
                 for f in found
                 if f.similarity >= best - _TOPIC_MARGIN
@@ -210,6 +180,15 @@ class QuoteReader:
                     and wanted & set(stem_words(word_tokens(f.item.text)))
                 )
             ]
+            if not any(f.item.direct for f in near):
+                # What X said is best told in X's own words: the nearest quotation of the
+                # document the best statement is in, when it is not far from the topic.
+                first = max(near, key=lambda f: f.similarity).doc_id
+                quoted = [f for f in found if f.item.direct and f.doc_id == first]
+                nearest = max(quoted, key=lambda f: f.similarity, default=None)
+                if nearest is not None and nearest.similarity >= best - _TOPIC_WORD_MARGIN:
+                    near.append(nearest)
+            found = near
         chosen = self._chosen(found, retrieved)
         features = {
             "support": self._support(question, chosen, passages),
@@ -252,41 +231,15 @@ class QuoteReader:
         return sorted(chosen, key=lambda f: (order[f.doc_id], f.item.first.statement.start))
 
     def _topic_words_found(self, question: Question, chosen: Sequence[_Found]) -> float:
-        """The largest share of the topic's words (stemmed) that a chosen statement's
-        sentence holds: 1.0 for "What did X say?" (no topic).
-
-        The embedding similarity finds the statement nearest the topic, however far it is;
-        the span reader, asked about the topic, can answer from a sentence that shares one
-        word with it. Whether the sentence names the topic at all tells them apart.
-        """
-        if not question.topic_words:
-            return 1.0
-        wanted = set(stem_words(question.topic_words))
-        best = 0.0
-        for found in chosen:
-            statement = found.item.first.statement
-            text = self.store.documents[found.doc_id].text
-            sentence = text[statement.sentence_start : statement.sentence_end]
-            held = wanted & set(stem_words(word_tokens(sentence)))
-            best = max(best, len(held) / len(wanted))
-        return best
+        """The largest share of the topic's words that a chosen statement's sentence holds
+        (1.0 for "What did X say?", no topic)."""
+        return max(self.topics.words_in_sentence(question.topic_words, f.item) for f in chosen)
 
     def _topic_words_in_document(self, question: Question, chosen: Sequence[_Found]) -> float:
-        """The largest share of the topic's words (stemmed) that a chosen statement's
-        document holds anywhere: 1.0 for "What did X say?" (no topic).
-
-        A speaker asked about a topic their articles never mention did not speak of it,
-        however close their words come to it in the embedding space.
-        """
-        if not question.topic_words:
-            return 1.0
-        wanted = set(stem_words(question.topic_words))
-        best = 0.0
-        for doc_id in dict.fromkeys(found.doc_id for found in chosen):
-            record = self.store.documents[doc_id]
-            held = wanted & set(stem_words(word_tokens(f"{record.title} {record.text}")))
-            best = max(best, len(held) / len(wanted))
-        return best
+        """The largest share of the topic's words a chosen statement's document holds
+        (1.0 for "What did X say?", no topic)."""
+        documents = dict.fromkeys(found.doc_id for found in chosen)
+        return max(self.topics.words_in_document(question.topic_words, d) for d in documents)
 
     def _words(self, found: _Found) -> int:
         return sum(len(word_tokens(item.text)) for item in found.items)

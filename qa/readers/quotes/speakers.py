@@ -76,8 +76,6 @@ _FILLER = frozenset(
         "our",
         "this",
         "that",
-        "former",
-        "ex",
         "new",
         "then",
         "now",

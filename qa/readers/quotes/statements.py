@@ -18,7 +18,7 @@ from index import DocumentRecord, StoredIndex
 from index.statements.statement import PERSON, Statement
 from index.storage.document_table import DocumentStatements
 from qa.citations import cite
-from qa.nlp import word_tokens
+from qa.nlp import stem_words, word_tokens
 from qa.readers.quotes.speakers import SpeakerLinker, SpeakerProfile
 from qa.types import Citation, Passage
 
@@ -158,6 +158,7 @@ class StatementStore:
                 )
             self._by_speaker[speaker] = items
         self._order: dict[str, int] | None = None
+        self._by_stem: dict[str, list[SpeakerStatement]] | None = None
         self._words = {speaker: name_words(speaker) for speaker in self._by_speaker}
         self.linker = SpeakerLinker(
             (
@@ -260,6 +261,40 @@ class StatementStore:
         speakers = self.resolve(name, retrieved)
         found = [item for speaker in speakers for item in self._by_speaker[speaker]]
         return sorted(found, key=lambda s: (order[s.first.doc_id], s.first.statement.start))
+
+    def statements_in(self, passages: Sequence[Passage]) -> list[SpeakerStatement]:
+        """The statements that stand inside ``passages`` (at any of their places)."""
+        spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for passage in passages:
+            spans[passage.doc_id].append((passage.start, passage.end))
+        return [
+            item
+            for items in self._by_speaker.values()
+            for item in items
+            if any(
+                start < place.statement.end and place.statement.start < end
+                for place in item.places
+                for start, end in spans.get(place.doc_id, ())
+            )
+        ]
+
+    def statements_with_words(self, words: Sequence[str], limit: int) -> list[SpeakerStatement]:
+        """Statements whose words hold one of ``words`` (stemmed), at most ``limit``, those
+        holding the most of them first."""
+        if self._by_stem is None:
+            self._by_stem = defaultdict(list)
+            for items in self._by_speaker.values():
+                for item in items:
+                    for stem in set(stem_words(word_tokens(item.text))):
+                        self._by_stem[stem].append(item)
+        wanted = set(stem_words(list(words)))
+        counts: dict[int, tuple[int, SpeakerStatement]] = {}
+        for stem in wanted:
+            for item in self._by_stem.get(stem, ()):
+                held = counts.get(id(item), (0, item))[0]
+                counts[id(item)] = (held + 1, item)
+        ranked = sorted(counts.values(), key=lambda pair: -pair[0])
+        return [item for _, item in ranked[:limit]]
 
     def following(self, item: SpeakerStatement) -> list[SpeakerStatement]:
         """The statements that go on from ``item`` without an attribution of their own (a

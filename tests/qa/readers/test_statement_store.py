@@ -115,3 +115,29 @@ def test_removing_a_document_removes_its_statements(
     assert "Mary Clarke" not in dict(pipeline.statements.speakers())
     hope = [s for s in pipeline.statements.statements("Petrova") if "hope" in s.text]
     assert [p.doc_id for p in hope[0].places] == ["first"]
+
+
+def test_every_speaker_of_the_seed_article_is_found(seed_qa: QA) -> None:
+    # Read by hand: who the seed article quotes. Ali Shamkhani speaks in the lede ("an
+    # adviser to Iran's supreme leader has said") and in the passive ("he was quoted by
+    # state media as saying").
+    store = seed_qa.statements
+    said = {
+        (item.speaker, item.text) for name, _ in store.speakers() for item in store.statements(name)
+    }
+    speakers = {speaker for speaker, _ in said}
+    assert speakers == {
+        "Ali Shamkhani",
+        "Ali Hashem",
+        "Donald Trump",
+        "Masoud Pezeshkian",
+        "Ali Larijani",
+        "Hassan Ahmadian",
+    }
+    assert (
+        "Ali Shamkhani",
+        "The Islamic Republic’s missile capabilities are non-negotiable",
+    ) in said
+    assert ("Ali Shamkhani", "Iran is unwilling to compromise on its missile capabilities") in said
+    assert ("Hassan Ahmadian", "There are limits to what Iran can offer") in said
+    assert len(said) >= 14
