@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-
-from langchain_text_splitters import RecursiveCharacterTextSplitter
+from typing import TYPE_CHECKING
 
 from index.sources.cleaning import TextSpan, content_blocks
 from index.sources.documents import Document
@@ -52,7 +51,14 @@ class Chunk:
     text: str
 
 
+if TYPE_CHECKING:
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+
 def _splitter(config: ChunkingConfig) -> RecursiveCharacterTextSplitter:
+    # Imported here: only indexing cuts text, and answering should not pay for the import.
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
     return RecursiveCharacterTextSplitter(
         chunk_size=config.chunk_size_chars,
         chunk_overlap=config.chunk_overlap_chars,
