@@ -15,6 +15,7 @@ from index.errors import (
     ModelMismatchError,
     NoDocumentsError,
     QaIndexError,
+    RebuildWouldDropError,
 )
 from index.sources.cleaning import TextSpan, content_blocks, content_lines
 from index.sources.documents import Document, FileProblem, scan
@@ -64,6 +65,7 @@ __all__ = [
     "NoDocumentsError",
     "ProgressCallback",
     "QaIndexError",
+    "RebuildWouldDropError",
     "RecentTexts",
     "SentenceTransformerEmbedder",
     "StoreConfig",

@@ -29,3 +29,7 @@ class IndexLockedError(QaIndexError):
 
 class IndexNotWritableError(QaIndexError):
     """The index folder cannot be created or written (permissions, a read-only disk)."""
+
+
+class RebuildWouldDropError(QaIndexError):
+    """A rebuild would lose indexed documents whose files can no longer be read."""

@@ -9,14 +9,22 @@ Example:
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Sequence
 
 from qa.followup import HistoryItem
-from qa.pipeline import QA, EmptyQuestionError
+from qa.pipeline import (
+    MAX_QUESTION_CHARS,
+    QA,
+    EmptyQuestionError,
+    QuestionError,
+    QuestionTooLongError,
+)
 from qa.settings import Settings
 from qa.types import NO_ANSWER_TEXT, Answer, Citation, Excerpt, Passage, Span
 
 __all__ = [
+    "MAX_QUESTION_CHARS",
     "NO_ANSWER_TEXT",
     "QA",
     "Answer",
@@ -24,6 +32,8 @@ __all__ = [
     "EmptyQuestionError",
     "Excerpt",
     "Passage",
+    "QuestionError",
+    "QuestionTooLongError",
     "Settings",
     "Span",
     "answer",
@@ -51,13 +61,23 @@ def answer(
 ) -> Answer:
     """Answer a question from the default index (built from ``seeds/`` when missing).
 
+    The default index is the project's ``data/index`` (or the user's data folder for an
+    installed package: ``qa.settings.default_data_dir``), whatever the working folder; the
+    ``QA_*`` variables apply as they do to the ``qa`` command (``QA_INDEX_DIR``, ...).
+
     Args:
         question: The question.
         history: Earlier questions or chat messages, for follow-ups (default none).
-        settings: Where the index is and how to answer (default ``Settings()``).
+        settings: Where the index is and how to answer (default: ``Settings`` from the
+            environment).
         k: Passages to consult (default ``settings.top_k``).
 
     Returns:
         The answer with its citations, or an abstention.
+
+    Raises:
+        QuestionError: The question is empty or longer than ``MAX_QUESTION_CHARS``.
     """
-    return pipeline_for(settings or Settings()).answer(question, history=history, k=k)
+    if settings is None:
+        settings = Settings.from_env(os.environ)
+    return pipeline_for(settings).answer(question, history=history, k=k)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
@@ -44,6 +45,26 @@ class DocumentText(Protocol):
 Documents = Mapping[str, DocumentText]
 
 
+# Runs of text an answer never starts or ends inside: e-mail addresses, web addresses (without
+# the punctuation after them) and numbers ("25,000", "1.5", "12:30").
+_WHOLE = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|(?:https?://|www\.)[^\s<>\"']*[^\s<>\"'.,;:!?)\]]"
+    r"|\d+(?:[.,:/]\d+)*"
+)
+
+
+def _whole_tokens(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start..end`` widened so that it cuts no address or number in two ("@freelists.org"
+    becomes "ana@freelists.org")."""
+    for match in _WHOLE.finditer(text, max(0, start - 200), min(len(text), end + 200)):
+        if match.start() < start < match.end():
+            start = match.start()
+        if match.start() < end < match.end():
+            end = match.end()
+    return start, end
+
+
 def cite(
     document: DocumentText,
     start: int,
@@ -55,7 +76,8 @@ def cite(
     """The citation of ``document.text[start:end]``, with its sentence and passage.
 
     Leading and trailing white space is left out of the quote, so ``quote`` starts and ends
-    on a character of the answer.
+    on a character of the answer, and the span is widened so that it starts and ends outside
+    any e-mail address, web address or number.
 
     Args:
         document: The document the span is in.
@@ -70,6 +92,7 @@ def cite(
         The citation; ``quote == document.text[start:end]`` after trimming.
     """
     text = document.text
+    start, end = _whole_tokens(text, start, end)
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():

@@ -13,6 +13,7 @@ from index import (
     ChunkingConfig,
     Embedder,
     IndexBuilder,
+    IndexNotFoundError,
     IndexStore,
     Manifest,
     ProgressCallback,
@@ -39,12 +40,23 @@ from qa.types import Answer, Passage
 
 logger = logging.getLogger(__name__)
 
+# The longest question any interface takes, in characters (the page's box stops there too).
+MAX_QUESTION_CHARS = 1000
+
 # Passages retrieved for a topic before its statements are measured (``said_about``).
 _TOPIC_PASSAGES = 20
 
 
-class EmptyQuestionError(ValueError):
+class QuestionError(ValueError):
+    """A question that cannot be asked as it is; the message says why and what to do."""
+
+
+class EmptyQuestionError(QuestionError):
     """The question was empty or only white space."""
+
+
+class QuestionTooLongError(QuestionError):
+    """The question is longer than ``MAX_QUESTION_CHARS``."""
 
 
 @dataclass(frozen=True)
@@ -177,6 +189,10 @@ class QA:
     def _current(self) -> _Live:
         with self._swap_lock:
             if self._live is None:
+                if not self.store.exists() and not self.settings.build_missing_index:
+                    raise IndexNotFoundError(
+                        f"no index in {self.settings.index_dir}; build one with `qa index PATH`"
+                    )
                 if not self.store.exists():
                     logger.info(
                         "no index in %s; building it from %s",
@@ -342,7 +358,20 @@ class QA:
 
 
 def _question_text(question: str) -> str:
-    """The question without surrounding white space; EmptyQuestionError if nothing is left."""
+    """The question without surrounding white space.
+
+    Raises:
+        EmptyQuestionError: Nothing is left.
+        QuestionTooLongError: It is longer than ``MAX_QUESTION_CHARS``: the same rule for the
+            CLI, the API and the page (a question is read up to its first 64 word pieces,
+            ``SpanModelConfig.max_question_tokens``; a longer one is still answered).
+    """
     if not question or not question.strip():
         raise EmptyQuestionError("the question is empty; type a question about your documents")
-    return question.strip()
+    question = question.strip()
+    if len(question) > MAX_QUESTION_CHARS:
+        raise QuestionTooLongError(
+            f"the question is {len(question):,} characters long; ask it in at most "
+            f"{MAX_QUESTION_CHARS:,} characters"
+        )
+    return question

@@ -132,6 +132,7 @@ class HybridRetriever:
                     score=fused[row],
                     dense_score=dense_scores.get(row),
                     lexical_score=lexical_scores.get(row),
+                    page=record.page_at(chunk.start),
                 )
             )
         return passages

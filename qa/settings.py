@@ -10,8 +10,22 @@ from index.sources.extraction_process import DEFAULT_TIME_LIMIT_S
 from index.storage.backends import STORE_KINDS, StoreConfig
 from index.update.builder import INDEX_ENGINES
 
-DEFAULT_INDEX_DIR = Path("data") / "index"
-DEFAULT_UPLOADS_DIR = Path("data") / "uploads"
+
+def default_data_dir() -> Path:
+    """Where the index and uploads live unless told: the project's ``data/`` folder when it
+    runs from a source checkout (``make run``), else the user's data folder
+    (``~/.local/share/ask-your-documents`` on Linux). Never the current working folder: an
+    ``answer()`` run from another folder finds the same index."""
+    project = Path(__file__).resolve().parents[1]
+    if (project / "pyproject.toml").is_file():
+        return project / "data"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("ask-your-documents"))
+
+
+DEFAULT_INDEX_DIR = default_data_dir() / "index"
+DEFAULT_UPLOADS_DIR = default_data_dir() / "uploads"
 
 
 def default_documents_dir() -> Path:
@@ -29,9 +43,15 @@ class Settings:
     """Everything the pipeline, CLI and web app can be told.
 
     Attributes:
-        index_dir: Where the index lives (default ``data/index``; env ``QA_INDEX_DIR``).
-        documents: Files or folders indexed when the index is missing (default: the seeds;
-            env ``QA_DOCUMENTS``, paths separated by ``:``).
+        index_dir: Where the index lives (default ``data/index`` of the project, or of the
+            user's data folder when installed as a package: ``default_data_dir``; env
+            ``QA_INDEX_DIR``).
+        documents: Files or folders indexed when the default index is missing (default: the
+            seeds; env ``QA_DOCUMENTS``, paths separated by ``:``).
+        build_missing_index: Index ``documents`` when there is no index yet, at the first
+            question (default True). The CLI turns it off for an index folder named on
+            purpose (``--index-dir``, ``QA_INDEX_DIR``): a mistyped folder is never filled
+            with the sample, and gets the message ``qa docs`` gives.
         model_path: Embedding model folder (default: the bundled all-MiniLM-L6-v2;
             env ``QA_MODEL_PATH``).
         reader_model_path: The span reader's model folder (default None: the reader shipped
@@ -53,7 +73,7 @@ class Settings:
         host: Web app address (default 127.0.0.1; env ``QA_HOST``).
         port: Web app port (default 7860; env ``QA_PORT``).
         uploads_dir: Where documents uploaded through the web page are kept
-            (default ``data/uploads``; env ``QA_UPLOADS_DIR``).
+            (default ``data/uploads`` beside the default index; env ``QA_UPLOADS_DIR``).
         max_upload_bytes: Largest document the web page accepts, in bytes
             (default 5 MiB, 5,242,880; env ``QA_MAX_UPLOAD_BYTES``).
         vector_store: Where index updates keep the vectors: ``"faiss"`` or ``"milvus"``
@@ -100,6 +120,7 @@ class Settings:
     index_engine: str = "local"
     ray_address: str | None = None
     file_time_limit_s: float | None = DEFAULT_TIME_LIMIT_S
+    build_missing_index: bool = True
 
     def __post_init__(self) -> None:
         # Paths given as strings (``Settings(index_dir="my-index")``) are taken as paths,

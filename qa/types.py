@@ -24,6 +24,7 @@ class Passage:
         score: Fused retrieval score (higher is better).
         dense_score: Cosine similarity to the question, or None if not in the dense top list.
         lexical_score: BM25 score, or None if not in the lexical top list.
+        page: For a PDF, the page (1-based) the passage starts on; None otherwise.
     """
 
     chunk_id: str
@@ -36,6 +37,7 @@ class Passage:
     score: float
     dense_score: float | None = None
     lexical_score: float | None = None
+    page: int | None = None
 
 
 @dataclass(frozen=True)
@@ -211,7 +213,9 @@ class Answer:
         if self.abstained:
             return NO_ANSWER_TEXT
         shown = self.citations if self.joined else self.citations[:1]
-        return " … ".join(citation.quote for citation in shown)
+        # Shown as a line of text: the source's line breaks and runs of spaces are one space
+        # ("Linus\nTorvalds" reads "Linus Torvalds"); each citation's quote stays exact.
+        return " … ".join(" ".join(citation.quote.split()) for citation in shown)
 
     @property
     def sentence(self) -> str:

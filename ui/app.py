@@ -43,7 +43,11 @@ def build_app(qa: QA, settings: Settings | None = None) -> gr.Blocks:
     """
     settings = settings or qa.settings
     library = DocumentLibrary(qa, settings.uploads_dir, settings.max_upload_bytes)
-    with gr.Blocks(title="Ask your documents", delete_cache=(3600, 3600)) as app:
+    # No usage reports and no check for a newer Gradio (api.gradio.app), wherever the page
+    # is built: the documents and the questions stay on this machine.
+    with gr.Blocks(
+        title="Ask your documents", delete_cache=(3600, 3600), analytics_enabled=False
+    ) as app:
         gr.HTML(_HEADER, elem_id="qa-header")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=300), gr.Tabs(elem_id="qa-tabs"):
@@ -66,7 +70,8 @@ def launch_options(settings: Settings) -> dict[str, Any]:
     """Keyword arguments for ``Blocks.launch``: address, upload limit, file access, look.
 
     Gradio then serves no file of ours: the index, the uploads folder and the document
-    folders are blocked outright, and nothing is added to the files it may serve.
+    folders are blocked outright, and nothing is added to the files it may serve. Nor does it
+    open a public share link through Gradio's servers, even with ``GRADIO_SHARE=True`` set.
     """
     private = {settings.index_dir, settings.uploads_dir, *settings.documents}
     return {
@@ -79,6 +84,7 @@ def launch_options(settings: Settings) -> dict[str, Any]:
         "js": SCRIPT,
         "theme": theme(),
         "show_error": True,
+        "share": False,
     }
 
 

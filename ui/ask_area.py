@@ -7,7 +7,8 @@ from typing import Any
 
 import gradio as gr
 
-from qa import QA, EmptyQuestionError, Settings
+from qa import QA, Settings
+from qa.pipeline import MAX_QUESTION_CHARS, QuestionError
 from ui.formatting import answer_html, question_html
 
 # Questions the seed article answers with confidence: a quote, a name, another quote.
@@ -17,7 +18,6 @@ EXAMPLES = (
     "What did Trump say?",
 )
 MAX_PASSAGES = 20
-MAX_QUESTION_CHARS = 1000
 
 Message = dict[str, Any]
 
@@ -39,7 +39,7 @@ def ask_tab(qa: QA, settings: Settings) -> None:
             return chat, conversation, ""
         try:
             answer = qa.answer(question, history=conversation, k=int(passages))
-        except EmptyQuestionError as exc:
+        except QuestionError as exc:
             gr.Warning(str(exc))
             return chat, conversation, ""
         shown = [
@@ -140,13 +140,11 @@ def ask_endpoint(qa: QA) -> Any:
             The same fields as ``qa.answer(...).to_dict()``: answer, abstained, confidence,
             sentence, citations, related, question, resolved_question, index_version.
         """
-        if len(question) > MAX_QUESTION_CHARS:
-            raise gr.Error(f"the question is longer than {MAX_QUESTION_CHARS} characters")
         if passages is not None and not 1 <= passages <= MAX_PASSAGES:
             raise gr.Error(f"passages must be between 1 and {MAX_PASSAGES}")
         try:
             return qa.answer(question, history=history or [], k=passages).to_dict()
-        except EmptyQuestionError as exc:
+        except QuestionError as exc:
             raise gr.Error(str(exc)) from exc
 
     return ask

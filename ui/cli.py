@@ -9,19 +9,18 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import IO, Any
 
 from index import (
     INDEX_ENGINES,
     STORE_KINDS,
     BuildReport,
     IndexLockedError,
-    IndexProgress,
     ProgressCallback,
     QaIndexError,
 )
 from qa import QA, EmptyQuestionError, Settings
 from ui.eval_command import run_eval
+from ui.progress_bar import ProgressBar
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -29,6 +28,10 @@ def _settings(args: argparse.Namespace) -> Settings:
     changes: dict[str, object] = {}
     if getattr(args, "index_dir", None):
         changes["index_dir"] = Path(args.index_dir)
+    if getattr(args, "index_dir", None) or os.environ.get("QA_INDEX_DIR"):
+        # An index folder named on purpose (perhaps mistyped) is never filled with the
+        # sample: without an index there, a question gets the message `qa docs` gives.
+        changes["build_missing_index"] = False
     if getattr(args, "top_k", None):
         changes["top_k"] = args.top_k
     if getattr(args, "reader_model", None):
@@ -41,34 +44,6 @@ def _settings(args: argparse.Namespace) -> Settings:
     if getattr(args, "ray_address", None):
         changes["ray_address"] = args.ray_address
     return replace(settings, **changes)  # type: ignore[arg-type]
-
-
-class _ProgressBar:
-    """A tqdm bar over the files of an index update, with chunks embedded per second."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        self.stream = stream
-        self._bar: Any = None
-
-    def __call__(self, event: IndexProgress) -> None:
-        from tqdm import tqdm
-
-        if self._bar is None:
-            if not event.files_total:
-                return
-            self._bar = tqdm(total=event.files_total, unit="doc", desc="indexing", file=self.stream)
-        self._bar.total = event.files_total
-        self._bar.set_postfix_str(
-            f"{event.chunks_embedded} chunks, {event.chunks_per_s:.1f} chunks/s", refresh=False
-        )
-        self._bar.update(event.files_done - self._bar.n)
-        if event.phase == "done":
-            self.close()
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
 
 
 def _print_report(report: BuildReport, qa: QA) -> None:
@@ -105,9 +80,11 @@ def _cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     qa = QA(settings)
     builder = qa.builder()
     show_bar = args.progress if args.progress is not None else sys.stderr.isatty()
-    bar = _ProgressBar(sys.stderr) if show_bar else None
+    bar = ProgressBar(sys.stderr) if show_bar else None
     progress: ProgressCallback | None = bar
-    paths = [Path(p) for p in args.paths] or list(settings.documents)
+    # A rebuild with nothing named reads again what is indexed (from its recorded files);
+    # an update with nothing named reads the documents folders.
+    paths = [Path(p) for p in args.paths] or ([] if args.rebuild else list(settings.documents))
     for wait_s in (0.0, args.wait):
         try:
             if args.remove:
@@ -150,20 +127,31 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         if result.related:
             print("\nRelated passages:")
             for passage in result.related[:3]:
-                print(f"  - {passage.title} [{passage.start}:{passage.end}] {passage.text[:160]}…")
+                page = f"page {passage.page}, " if passage.page is not None else ""
+                where = f"{page}chars {passage.start}-{passage.end}"
+                preview = " ".join(passage.text.split())[:160]
+                print(f"  - {passage.title} ({where}) {preview}…")
         return 0
     print(result.text)
     print(f"\nconfidence {result.confidence:.2f}")
     for number, citation in enumerate(result.citations, start=1):
+        page = f"page {citation.page}, " if citation.page is not None else ""
+        # The quote on one line; its offsets point at the exact characters, breaks and all.
+        quote = " ".join(citation.quote.split())
         print(
-            f"[{number}] {citation.title} ({citation.source_path}, chars "
-            f"{citation.start}-{citation.end}): “{citation.quote}”"
+            f"[{number}] {citation.title} ({citation.source_path}, {page}chars "
+            f"{citation.start}-{citation.end}): “{quote}”"
         )
     return 0
 
 
+# The columns of ``qa docs``; ``copies`` only where other files hold the same story.
+DOCS_HEADER = "doc_id\tchunks\tsize\tadded\tformat\tsource\tcopies"
+
+
 def _cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
     manifest = QA(settings).manifest()
+    print(DOCS_HEADER)
     for entry in manifest.documents:
         kind = entry.format
         if entry.pages:
@@ -195,6 +183,19 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         settings = replace(settings, port=args.port)
     serve(settings)
     return 0
+
+
+def _split_history(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    """Take the question of ``qa ask --history EARLIER... QUESTION`` from the history.
+
+    ``--history`` takes every word up to the next option, so that ``qa ask QUESTION
+    --history A B`` keeps working; a question written after it arrives as its last word.
+    """
+    if args.command != "ask" or args.question is not None:
+        return
+    if not args.history:
+        parser.error("the following arguments are required: question (qa ask QUESTION)")
+    args.question = args.history.pop()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -261,9 +262,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     ask = with_index_dir(commands.add_parser("ask", help="ask a question"))
-    ask.add_argument("question")
+    ask.add_argument(
+        "question",
+        nargs="?",
+        help="the question; written after --history, it is the last one given: "
+        '--history "Who is Ali Larijani?" "Which country did he visit?"',
+    )
     ask.add_argument("--json", action="store_true", help="print the answer as one JSON object")
-    ask.add_argument("--history", nargs="*", help="earlier questions, oldest first")
+    ask.add_argument(
+        "--history",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="EARLIER",
+        help="earlier questions, oldest first; before or after the question, and repeatable",
+    )
     ask.add_argument("--top-k", type=int, help="passages to consult (default 5)")
 
     with_index_dir(commands.add_parser("docs", help="list the indexed documents"))
@@ -329,6 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     parser = build_parser()
     args = parser.parse_args(argv)
+    _split_history(args, parser)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

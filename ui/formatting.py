@@ -197,7 +197,7 @@ def related_html(number: int, passage: Passage) -> str:
         f'<span class="qa-where">({RELATED_LABEL})</span></summary>'
         f'<blockquote class="qa-passage">{text(preview)}{more}</blockquote>'
         f'<p class="qa-meta">From <span class="qa-file">{text(file_name(passage.source_path))}'
-        f"</span>; passage at {text(location(passage.start, passage.end))}.</p>"
+        f"</span>; passage at {text(location(passage.start, passage.end, passage.page))}.</p>"
         "</details>"
     )
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
@@ -135,7 +136,10 @@ class SentenceTransformerEmbedder:
 
                 path = self._resolved_path()
                 logger.info("loading embedding model from %s", path)
-                self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+                with _no_progress_bars():
+                    self._model = SentenceTransformer(
+                        str(path), device="cpu", local_files_only=True
+                    )
 
     def fingerprint(self) -> ModelFingerprint:
         """Name, weights hash and dimension, computed without loading the model."""
@@ -205,6 +209,25 @@ class SentenceTransformerEmbedder:
         # Re-normalise in fp32: bf16 rounding leaves norms a little off 1.
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return np.ascontiguousarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
+
+
+@contextmanager
+def _no_progress_bars() -> Iterator[None]:
+    """Without transformers' progress bars (its "Loading weights" bar) while inside.
+
+    Loading a local model takes well under a second, and a bar on stderr at every first
+    question is noise to a program that calls ``answer()``. Warnings and errors still show;
+    the bars are switched back on after, unless they were off already.
+    """
+    from transformers.utils import logging as transformers_logging
+
+    were_on = transformers_logging.is_progress_bar_enabled()
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    try:
+        yield
+    finally:
+        if were_on:
+            transformers_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
 
 
 def _dimension_of(model_path: Path) -> int:

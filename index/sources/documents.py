@@ -35,7 +35,8 @@ class Document:
 
     Attributes:
         doc_id: Stable id, the file name without its suffix (made unique when needed).
-        title: The file's own title (HTML), else its first non-empty line.
+        title: The file's own title (``ExtractedText.title``), else the file name for
+            Markdown and the first non-empty line for other formats.
         source_path: Absolute path of the file it was read from.
         text: The decoded text (plain text, Markdown) or the extracted text (HTML, PDF).
         content_hash: sha256 of the file's bytes; unchanged files are not re-embedded.
@@ -115,8 +116,19 @@ def _walk(folder: Path, root: Path, problems: list[FileProblem]) -> Iterator[Pat
             yield from _follow_link(path, root, problems)
         elif entry.is_dir(follow_symlinks=False):
             yield from _walk(path, root, problems)
-        elif entry.is_file(follow_symlinks=False) and format_of(path.suffix):
-            yield path
+        elif entry.is_file(follow_symlinks=False):
+            if format_of(path.suffix):
+                yield path
+            else:
+                problems.append(_unsupported(path))
+
+
+def _unsupported(path: Path) -> FileProblem:
+    """Why a file in a documents folder is left out: its type is not one that is read."""
+    supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+    if not path.suffix:
+        return FileProblem(str(path), f"no file extension; documents are read as {supported}")
+    return FileProblem(str(path), f"unsupported file type {path.suffix!r}; use {supported}")
 
 
 def _follow_link(link: Path, root: Path, problems: list[FileProblem]) -> Iterator[Path]:
@@ -185,12 +197,7 @@ def scan(paths: Iterable[str | Path]) -> ScanResult:
             root = path.resolve()
             found = [path]
             if not format_of(path.suffix):
-                supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
-                problems.append(
-                    FileProblem(
-                        str(path), f"unsupported file type {path.suffix!r}; use {supported}"
-                    )
-                )
+                problems.append(_unsupported(path))
                 found = []
         else:
             problems.append(FileProblem(str(path), "no such file or folder"))
@@ -242,9 +249,14 @@ def make_document(
         if extracted.warning
         else None
     )
+    title = (extracted.title or "").strip()[:200]
+    if not title:
+        # A Markdown file's first line, when it is no heading, is a badge or a paragraph.
+        stem = source.path.stem
+        title = stem if extracted.format == "markdown" else title_of(extracted.text, stem)
     document = Document(
         doc_id=doc_id,
-        title=(extracted.title or "").strip()[:200] or title_of(extracted.text, source.path.stem),
+        title=title,
         source_path=source.source_path,
         text=extracted.text,
         content_hash=hashlib.sha256(raw).hexdigest(),

@@ -14,6 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from index.sources.legacy_encodings import legacy_encoding, utf8_line_chars
+from index.sources.titles import html_title, markdown_title, pdf_title
+
 logger = logging.getLogger(__name__)
 
 Format = Literal["text", "markdown", "html", "pdf"]
@@ -34,13 +37,10 @@ _SNIFF_BYTES = 8192
 # "text" file is taken for binary data.
 _BINARY_CONTROL_SHARE = 0.10
 # Invalid UTF-8 with at most this many damaged bytes, or one per _MOSTLY valid non-ASCII
-# characters, is UTF-8 with damage; with under one valid character per _MOSTLY damaged bytes,
-# a legacy encoding; in between, a mix of encodings.
+# characters, is UTF-8 with damage; with under one character on valid UTF-8 lines per
+# _MOSTLY damaged bytes, a legacy encoding; in between, a mix of encodings.
 _FEW_DAMAGED = 3
 _MOSTLY = 20
-# A legacy encoding is detected on this much of the file; ties within _TIE of noise.
-_DETECT_BYTES = 1 << 20
-_TIE = 0.01
 # Last characters of a line that ends a sentence (or a quotation, or a bracket).
 _SENTENCE_END = ".!?:;\"'”’)]"
 # A wrapped PDF line fills most of the text column (the width of the page's longer lines);
@@ -60,7 +60,7 @@ class ExtractedText:
     Attributes:
         text: The text that every offset of the document points into.
         format: The file format it came from.
-        title: A title given by the file itself (HTML metadata), if any.
+        title: The title the file gives itself, if any (see ``index.sources.titles``).
         page_starts: For PDFs, the offset in ``text`` where each page starts (page 1 first).
         warning: Something the user should know although the file was indexed.
     """
@@ -102,7 +102,8 @@ def extract(raw: bytes, file_format: Format) -> ExtractedText:
     if file_format == "html":
         return _extract_html(raw)
     text, warning = decode_text(raw)
-    return ExtractedText(text=text, format=file_format, warning=warning)
+    title = markdown_title(text) if file_format == "markdown" else None
+    return ExtractedText(text=text, format=file_format, title=title, warning=warning)
 
 
 def decode_text(raw: bytes) -> tuple[str, str | None]:
@@ -112,10 +113,11 @@ def decode_text(raw: bytes) -> tuple[str, str | None]:
     every other byte of mostly Latin-script UTF-16 text is.
 
     Valid UTF-8 with a few damaged bytes keeps its UTF-8 and has the damaged bytes replaced
-    with U+FFFD. A file with (almost) no valid UTF-8 beyond ASCII is in a legacy encoding,
-    which charset-normalizer finds by how little noise each candidate decodes to (Windows-1252
-    among equally clean ones); where none reads it without noise, it is refused. So is a file
-    that is much UTF-8 and much something else: no one encoding reads it.
+    with U+FFFD. A file with (almost) no lines of valid UTF-8 beyond ASCII is in a legacy
+    encoding, which charset-normalizer finds by how little noise each candidate decodes to
+    (Windows-1252, then Windows-1251, among equally clean ones); where none reads it without
+    noise, it is refused. So is a file of many lines in UTF-8 and many in something else: no
+    one encoding reads it.
 
     Returns:
         The text, and a warning when bytes were replaced or a legacy encoding was assumed.
@@ -147,46 +149,22 @@ def decode_text(raw: bytes) -> tuple[str, str | None]:
         # Valid UTF-8 (accented letters decode) with a few damaged bytes.
         warning = f"invalid UTF-8 at byte {first_bad}; undecodable bytes were replaced with U+FFFD"
         return repaired, warning
-    text, encoding = _legacy(raw)  # refuses noise, which has valid UTF-8 by chance
-    if decoded * _MOSTLY > replaced:
+    # Counted on whole lines: legacy text is valid UTF-8 here and there by chance.
+    in_utf8 = utf8_line_chars(raw)
+    if in_utf8 * _MOSTLY > replaced:
         raise ExtractionError(
-            f"mixed encodings: {decoded} characters are UTF-8 and {replaced} bytes are not; "
+            f"mixed encodings: {in_utf8} characters are UTF-8 and {replaced} bytes are not; "
             "save the file in one encoding (UTF-8)"
         )
-    return text, f"not UTF-8; read as {encoding}"
-
-
-def _legacy(raw: bytes) -> tuple[str, str]:
-    """The text of a file in a legacy encoding and the encoding's name, found by
-    charset-normalizer on the first ``_DETECT_BYTES``; refuses what no encoding reads cleanly."""
-    sample = raw
-    if len(raw) > _DETECT_BYTES:
-        # Cut at a line end, not inside a multi-byte character.
-        sample = raw[:_DETECT_BYTES]
-        sample = sample[: sample.rfind(b"\n") + 1] or sample
-    import charset_normalizer
-
-    matches = charset_normalizer.from_bytes(sample)
-    best = matches.best()
-    if best is None:
+    encoding = legacy_encoding(raw)
+    if encoding is None:
         raise ExtractionError(
             "not text: no encoding reads it without noise (random or binary bytes)"
         )
-    encoding = best.encoding
-    # Short Western text reads as several 8-bit encodings equally cleanly ("à" in Windows-1252
-    # is "ŕ" in Windows-1250): the most common one, Windows-1252, is taken among those.
-    for match in matches:
-        if (
-            match.chaos <= best.chaos + _TIE
-            and match.coherence >= best.coherence - _TIE
-            and "cp1252" in match.could_be_from_charset
-        ):
-            encoding = "cp1252"
-            break
     text = raw.decode(encoding, errors="replace")
     if encoding == "cp1252":
-        return text, "Windows-1252 (Latin-1)"
-    return text, codecs.lookup(encoding).name
+        return text, "not UTF-8; read as Windows-1252 (Latin-1)"
+    return text, f"not UTF-8; read as {codecs.lookup(encoding).name}"
 
 
 def _utf16_without_mark(raw: bytes) -> tuple[str, str] | None:
@@ -231,7 +209,7 @@ def _extract_html(raw: bytes) -> ExtractedText:
     try:
         result = trafilatura.bare_extraction(
             raw,
-            with_metadata=True,
+            with_metadata=False,  # titles.html_title: trafilatura's may be hidden text
             include_comments=False,
             include_tables=True,
             # "Please enable JavaScript" notices are not article text.
@@ -242,8 +220,7 @@ def _extract_html(raw: bytes) -> ExtractedText:
     text = getattr(result, "text", None) or ""
     if not text.strip():
         raise ExtractionError("HTML page has no article text (only scripts, styles or navigation)")
-    title = getattr(result, "title", None) or None
-    return ExtractedText(text=text, format="html", title=title)
+    return ExtractedText(text=text, format="html", title=html_title(raw))
 
 
 def _extract_pdf(raw: bytes) -> ExtractedText:
@@ -290,9 +267,15 @@ def _extract_pdf(raw: bytes) -> ExtractedText:
         if unreadable
         else None
     )
+    try:
+        metadata_title = reader.metadata.title if reader.metadata else None
+    except Exception:  # a damaged information dictionary loses the title, not the text
+        metadata_title = None
+    text = PAGE_SEPARATOR.join(pages)
     return ExtractedText(
-        text=PAGE_SEPARATOR.join(pages),
+        text=text,
         format="pdf",
+        title=pdf_title(metadata_title, text),
         page_starts=tuple(page_starts),
         warning=warning,
     )

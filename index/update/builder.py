@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from index.embedding.embedder import Embedder, SentenceTransformerEmbedder
+from index.errors import CorruptIndexError, RebuildWouldDropError
 from index.sources.extraction_process import DEFAULT_TIME_LIMIT_S
 from index.statements.english import EnglishPipeline
 from index.statements.extraction import StatementExtractor
@@ -125,7 +126,10 @@ class IndexBuilder:
         Args:
             paths: Files and folders to index; a folder is a documents folder (symlinks
                 pointing outside it are refused).
-            rebuild: Ignore the existing index and embed everything again (default False).
+            rebuild: Embed everything again (default False): every document indexed now,
+                read again from the files it was indexed from, and ``paths``. Nothing
+                indexed is dropped: when a document's file is gone, the rebuild is refused
+                with the list (RebuildWouldDropError), and the index is left as it was.
             progress: Called with an ``IndexProgress`` after each file, embedding batch and
                 write step (default: no reports).
             lock_timeout_s: How long to wait for another writer to finish before raising
@@ -141,9 +145,12 @@ class IndexBuilder:
                 before any file is read; the index is left as it was).
             NoDocumentsError: Nothing can be indexed and the index is empty.
             CorruptIndexError: The live index is damaged (rebuild with ``rebuild=True``).
+            RebuildWouldDropError: A rebuild would lose documents whose files are gone.
         """
         files = self._prepared_files()
         with self.store.writing(lock_timeout_s):
+            if rebuild:
+                paths = [*paths, *self._recorded_sources()]
             previous = self._previous(rebuild)
             # Files removed on request stay out, through a rebuild too.
             excluded = previous.excluded if previous is not None else self.store.excluded_paths()
@@ -159,6 +166,28 @@ class IndexBuilder:
                 extractor=self.extractor,
             )
             return update.run(paths)
+
+    def _recorded_sources(self) -> list[str]:
+        """The files the live index's documents were read from (their copies too).
+
+        Raises:
+            RebuildWouldDropError: Some of them cannot be read any more; they are named.
+        """
+        try:
+            summaries = self.store.manifest().documents if self.store.exists() else ()
+        except CorruptIndexError:
+            return []  # a damaged index: the rebuild reads only the paths it is given
+        sources = [path for s in summaries for path in (s.source_path, *s.duplicates)]
+        gone = [s for s in summaries if not Path(s.source_path).is_file()]
+        if gone:
+            listed = "; ".join(f"{s.doc_id} ({s.source_path})" for s in gone[:10])
+            more = f" and {len(gone) - 10} more" if len(gone) > 10 else ""
+            raise RebuildWouldDropError(
+                f"a rebuild reads every indexed document again, but the files of "
+                f"{len(gone)} are gone: {listed}{more}. Remove them first "
+                "(qa index --remove DOC_ID), or put their files back"
+            )
+        return [path for path in dict.fromkeys(sources) if Path(path).is_file()]
 
     def _prepared_files(self) -> PreparedFiles:
         """Where pending files are read and cut: this process, or Ray workers."""

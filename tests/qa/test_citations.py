@@ -116,3 +116,34 @@ def test_focus_reads_a_short_passage_whole() -> None:
         0,
         len(TEXT),
     )
+
+
+@pytest.mark.parametrize(
+    ("whole", "cut_start", "cut_end"),
+    [
+        ("ana.lima@freelists.org", 8, 0),  # an answer starting at "@freelists.org"
+        ("https://lists.example.org/archive", 0, -8),  # one ending inside the address
+        ("25,000", 3, 0),  # "000" of "25,000"
+        ("12.75", 0, -2),
+    ],
+)
+def test_an_answer_never_starts_or_ends_inside_an_address_or_a_number(
+    whole: str, cut_start: int, cut_end: int
+) -> None:
+    text = f"Questions about the fund go to {whole} before Friday. Nothing else is new."
+    start = text.index(whole)
+    document = FakeDocument(text, ". ", keep=1)
+    citation = cite(document, start + cut_start, start + len(whole) + cut_end, 0.5)
+    assert citation.quote == whole
+    assert text[citation.start : citation.end] == whole
+
+
+def test_an_answer_is_shown_on_one_line_while_its_citation_stays_exact() -> None:
+    text = "The kernel was written by Linus\nTorvalds in 1991. It grew fast."
+    start = text.index("Linus")
+    citation = cite(FakeDocument(text, ". ", keep=1), start, start + len("Linus\nTorvalds"), 0.9)
+    answer = Answer(
+        question="Who wrote it?", abstained=False, confidence=0.9, citations=(citation,)
+    )
+    assert answer.text == "Linus Torvalds"
+    assert citation.quote == "Linus\nTorvalds" == text[citation.start : citation.end]

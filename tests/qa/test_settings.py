@@ -9,14 +9,16 @@ import pytest
 
 from qa import Settings
 from qa.settings import default_documents_dir
+from tests.conftest import ROOT
 
 
 def test_no_variables_give_the_documented_defaults() -> None:
     settings = Settings.from_env({})
     assert settings == Settings()
-    assert settings.index_dir == Path("data/index")
+    # The project's data/ folder, whatever the working folder (a source checkout).
+    assert settings.index_dir == ROOT / "data" / "index"
     assert settings.documents == (default_documents_dir(),)
-    assert settings.uploads_dir == Path("data/uploads")
+    assert settings.uploads_dir == ROOT / "data" / "uploads"
     assert settings.reader_model_path is None  # the shipped reader
     assert (settings.top_k, settings.chunk_size_chars, settings.chunk_overlap_chars) == (
         5,

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import re
+import socket
+import threading
+import time
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
+import httpx
 import pytest
 
 from index import SentenceTransformerEmbedder
 from qa import NO_ANSWER_TEXT, QA, Answer, Citation, Settings, Span
+from tests.conftest import SEEDS
 from tests.qa.test_seed_examples import _examples as _seed_examples
 from tests.qa.test_seed_examples import accepted
-from tests.ui.serving import XSS_DOCUMENT
+from tests.ui.serving import XSS_DOCUMENT, page_settings, running_page
 from ui.app import launch_options
 from ui.ask_area import EXAMPLES
 from ui.formatting import (
@@ -220,6 +225,40 @@ def test_gradio_may_serve_none_of_our_folders(tmp_path: Path) -> None:
     }
     assert "allowed_paths" not in options
     assert options["max_file_size"] == 1234
+
+
+_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
+
+
+def test_the_page_reports_no_usage_and_reaches_no_other_host(
+    tmp_path: Path, seed_qa: QA, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As on a machine where Gradio's own defaults apply (analytics on), and where someone
+    # once asked Gradio for public share links.
+    monkeypatch.delenv("GRADIO_ANALYTICS_ENABLED", raising=False)
+    monkeypatch.setenv("GRADIO_SHARE", "True")
+    # Every connection starts with a name lookup; one for another machine is noted and refused.
+    looked_up: list[str] = []
+    real_getaddrinfo = socket.getaddrinfo
+
+    def local_only(host: object, *args: object, **kwargs: object) -> object:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name not in _LOCAL_HOSTS:
+            looked_up.append(name)
+            raise OSError(f"no network in this test: {name}")
+        return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", local_only)
+    threads_before = set(threading.enumerate())
+    with running_page(seed_qa, page_settings(tmp_path, SEEDS)) as url:
+        config = httpx.get(f"{url}config", timeout=30).json()
+        # Gradio reports and checks its version from threads of its own: let them finish.
+        deadline = time.monotonic() + 15
+        for thread in set(threading.enumerate()) - threads_before:
+            if not thread.daemon:
+                thread.join(max(0.0, deadline - time.monotonic()))
+    assert config["analytics_enabled"] is False
+    assert looked_up == []
 
 
 def test_upload_settings_come_from_the_environment(tmp_path: Path) -> None:

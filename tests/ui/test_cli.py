@@ -49,9 +49,43 @@ def test_ask_json_has_the_documented_fields(
         assert text[citation["start"] : citation["end"]] == citation["quote"]
 
 
-def test_docs_lists_the_seed_article(built_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_docs_lists_the_seed_article_under_a_header(
+    built_index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = _run(capsys, "docs", "--index-dir", str(built_index))
-    assert code == 0 and "000_0c4851bab53c4404" in out
+    header, row = out.splitlines()
+    assert code == 0
+    assert header.split("\t") == ["doc_id", "chunks", "size", "added", "format", "source", "copies"]
+    doc_id, _, size, _, _, source = row.split("\t")
+    assert (doc_id, size) == (SEED_FILE.stem, f"{SEED_FILE.stat().st_size} bytes")
+    assert source.endswith(SEED_FILE.name)
+
+
+FOLLOW_UP = "Which country did he visit?"
+
+
+@pytest.mark.parametrize(
+    "history_args",
+    [
+        # Earlier questions before the question, the form the README shows.
+        ["--history", "Who is Ali Larijani?", FOLLOW_UP],
+        # After the question, several at once: the form that always worked.
+        [FOLLOW_UP, "--history", "Who is Ali Larijani?", "What did Larijani say?"],
+        # One flag per earlier question.
+        ["--history", "Who is Ali Larijani?", "--history", "What did Larijani say?", FOLLOW_UP],
+    ],
+    ids=["before", "after", "repeated"],
+)
+def test_ask_follow_up_with_history_before_after_or_repeated(
+    built_index: Path, capsys: pytest.CaptureFixture[str], history_args: list[str]
+) -> None:
+    code, out, err = _run(capsys, "ask", *history_args, "--json", "--index-dir", str(built_index))
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["question"] == FOLLOW_UP
+    # "he" is Larijani from the earlier questions; alone, the question is answered "Oman".
+    assert "Larijani" in data["resolved_question"]
+    assert data["answer"] == "Qatar"
 
 
 @pytest.mark.parametrize("question", ["", "   "])

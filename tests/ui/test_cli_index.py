@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import threading
 import time
@@ -44,7 +45,7 @@ def test_add_change_delete_and_remove_through_the_cli(
     assert code == 0 and "indexed 1 new, 0 changed, 1 unchanged, 0 removed" in out
     assert f"duplicate: {docs / 'saved-page.html'}: same story as {SEED_FILE.stem}" in err
     code, out, _ = _run(capsys, "docs", "--index-dir", index_dir)
-    lines = {line.split("\t")[0]: line for line in out.splitlines()}
+    lines = {line.split("\t")[0]: line for line in out.splitlines()[1:]}
     assert set(lines) == {SEED_FILE.stem, "harbour"}
     assert lines[SEED_FILE.stem].endswith(f"also in: {docs / 'saved-page.html'}")
     assert "harbour" in _cited(capsys, Path(index_dir), "When will ferry services resume?")
@@ -64,7 +65,7 @@ def test_add_change_delete_and_remove_through_the_cli(
     assert "name the file: qa index FILE" in out
     code, out, _ = _run(capsys, "docs", "--index-dir", index_dir)
     # No document is left; the removed file and its copy are listed as left out.
-    assert code == 0 and sorted(out.splitlines()) == [
+    assert code == 0 and sorted(out.splitlines()[1:]) == [
         f"(removed, left out until named again)\t{docs / SEED_FILE.name}",
         f"(removed, left out until named again)\t{docs / 'saved-page.html'}",
     ]
@@ -118,8 +119,56 @@ def test_progress_bar_shows_documents_and_chunks_per_second(
     )
     assert code == 0
     assert "indexing: 100%" in err and "2/2" in err
-    assert "doc/s" in err or "s/doc" in err
+    assert "file/s" in err or "s/file" in err
     assert "chunks/s" in err
+
+
+def test_progress_moves_within_one_large_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # One file of many chunks: the bar says how many of them are embedded, how fast, and how
+    # long the rest will take, while the file count stays at 0/1.
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    paragraphs = [f"Paragraph {n} of the long report. " * 30 for n in range(140)]
+    (docs / "report.txt").write_text("Long report\n\n" + "\n\n".join(paragraphs), encoding="utf-8")
+    code, _, err = _run(
+        capsys, "index", str(docs), "--index-dir", str(tmp_path / "i"), "--progress"
+    )
+    assert code == 0
+    shown = err.replace("\r", "\n")
+    assert re.search(r"0/1 .*\b64 of 1\d\d chunks, [\d.]+ chunks/s, about \d+ s left", shown)
+
+
+def test_a_rebuild_with_nothing_named_keeps_every_document(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    (first / SEED_FILE.name).write_bytes(SEED_FILE.read_bytes())
+    (second / "harbour.md").write_text(HARBOUR, encoding="utf-8")
+    index_dir = str(tmp_path / "i")
+    assert _run(capsys, "index", str(first), str(second), "--index-dir", index_dir)[0] == 0
+    code, out, _ = _run(capsys, "index", "--rebuild", "--index-dir", index_dir)
+    assert code == 0 and "0 removed" in out
+    assert len(IndexStore(Path(index_dir)).load().documents) == 2
+    code, out, _ = _run(capsys, "index", str(second), "--rebuild", "--index-dir", index_dir)
+    assert code == 0 and "0 removed" in out
+    assert len(IndexStore(Path(index_dir)).load().documents) == 2
+
+
+def test_a_mistyped_index_folder_is_never_filled_with_the_sample(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    typo = tmp_path / "my-indx"
+    code, _, err = _run(capsys, "ask", "What did Larijani say?", "--index-dir", str(typo))
+    assert code == 1
+    assert f"no index in {typo}; build one with `qa index PATH`" in err
+    assert not typo.exists()
+    # The same message as `qa docs` on that folder.
+    code, _, docs_err = _run(capsys, "docs", "--index-dir", str(typo))
+    assert code == 1 and f"no index in {typo}" in docs_err
 
 
 def test_second_writer_gets_a_clear_message_or_waits_its_turn(
@@ -171,3 +220,23 @@ def test_unknown_engine_or_missing_ray_is_a_clear_error(
     assert code == 1
     assert "the ray engine needs the optional scale extra: pip install 'qa-over-docs[scale]'" in err
     assert not IndexStore(Path(index_dir)).exists()
+
+
+def test_each_file_left_out_gets_a_line_saying_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "minutes.docx").write_bytes(b"PK\x03\x04 not read")
+    (docs / "README").write_text("notes without an extension\n", encoding="utf-8")
+    index_dir = str(tmp_path / "i")
+    code, _, err = _run(capsys, "index", str(docs), "--index-dir", index_dir)
+    assert code == 1
+    assert "minutes.docx: unsupported file type '.docx'" in err
+    assert "README: no file extension" in err
+    # Beside a document that is read, they are listed as skipped, one line each.
+    (docs / "harbour.md").write_text(HARBOUR, encoding="utf-8")
+    code, out, err = _run(capsys, "index", str(docs), "--index-dir", index_dir)
+    assert code == 0 and "indexed 1 new" in out
+    assert f"skipped: {docs / 'minutes.docx'}: unsupported file type '.docx'" in err
+    assert f"skipped: {docs / 'README'}: no file extension" in err

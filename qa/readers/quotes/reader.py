@@ -8,7 +8,7 @@ from pathlib import Path
 
 from index import Embedder
 from qa.nlp import stem_words, word_tokens
-from qa.question import Question
+from qa.question import Question, analyse_question
 from qa.readers.base import abstention
 from qa.readers.calibration import Calibration
 from qa.readers.quotes.statements import SpeakerStatement, StatementStore, cite_place
@@ -291,7 +291,9 @@ class QuoteReader:
                 and place.start < f.item.first.statement.sentence_end
                 for f in chosen
             )
-            return self.span_reader.confidence(candidate) if inside else 0.0
+            if not inside:
+                return 0.0
+            return self.span_reader.confidence(candidate, analyse_question(asked))
         return 0.0
 
     def _going_on(self, question: Question, item: SpeakerStatement) -> list[SpeakerStatement]:

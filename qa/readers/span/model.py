@@ -74,6 +74,9 @@ class SpanModelConfig:
     Attributes:
         max_length_tokens: Question plus passage window, in tokens (default 256, as trained).
         stride_tokens: Overlap between the windows of a long passage (default 96).
+        max_question_tokens: Word pieces of the question read at most (default 64, as in
+            training); the rest of a longer question is left out, so every window keeps
+            room for the passage.
         max_answer_tokens: Longest answer considered, in tokens (default 30).
         top_spans: Start and end positions considered per window (default 20).
         threads: ONNX Runtime threads per question (default 0: one per core).
@@ -81,6 +84,7 @@ class SpanModelConfig:
 
     max_length_tokens: int = 256
     stride_tokens: int = 96
+    max_question_tokens: int = 64
     max_answer_tokens: int = 30
     top_spans: int = 20
     threads: int = 0
@@ -133,6 +137,7 @@ class SpanModel:
         self.model_dir = Path(model_dir) if model_dir is not None else DEFAULT_READER_MODEL
         self.config = config or SpanModelConfig()
         self._tokenizer: Any = None
+        self._question_tokenizer: Any = None
         self._session: Any = None
         self._calibration: Calibration | None = None
         self._lock = threading.Lock()
@@ -191,7 +196,21 @@ class SpanModel:
                 else _uncalibrated()
             )
             self._tokenizer = tokenizer
+            self._question_tokenizer = Tokenizer.from_file(str(self.model_dir / TOKENIZER_FILE))
+            self._question_tokenizer.no_truncation()
             self._session = session
+
+    def _readable(self, question: str) -> str:
+        """The question cut after its first ``max_question_tokens`` word pieces.
+
+        A long question left whole would leave a window too little room for the passage
+        (the tokenizer then fails: its stride must be shorter than what is left).
+        """
+        pieces = self._question_tokenizer.encode(question, add_special_tokens=False)
+        limit = self.config.max_question_tokens
+        if len(pieces.ids) <= limit:
+            return question
+        return question[: pieces.offsets[limit - 1][1]]
 
     def score(self, question: str, texts: Sequence[str]) -> list[WindowScores]:
         """Run the model over ``question`` paired with each text, window by window.
@@ -208,6 +227,7 @@ class SpanModel:
         if not texts:
             return []
         self.warm_up()
+        question = self._readable(question)
         encodings = self._tokenizer.encode_batch([(question, text) for text in texts])
         windows: list[tuple[int, Any]] = []
         for owner, encoding in enumerate(encodings):

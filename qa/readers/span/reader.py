@@ -16,6 +16,7 @@ from qa.nlp import stem_words
 from qa.question import Question
 from qa.readers.base import abstention
 from qa.readers.calibration import Calibration
+from qa.readers.span.check import check_features
 from qa.readers.span.focus import focus_range
 from qa.readers.span.lines import crosses, line_breaks
 from qa.readers.span.model import SpanModel
@@ -286,11 +287,24 @@ class SpanReader:
         best, *others = readings
         return SpanReading(best.places, best.features, windows, runners_up=tuple(others))
 
-    def confidence(self, reading: SpanReading) -> float:
-        """Calibrated probability that the reading's best answer is right (0 without one)."""
+    def features(self, question: Question, reading: SpanReading) -> dict[str, float]:
+        """The calibration's inputs for the reading's best answer: the model's scores and
+        the answer check's features (``qa.readers.span.check``); empty without an answer."""
+        if not reading.places:
+            return {}
+        place = reading.places[0]
+        document = self.documents[place.passage.doc_id]
+        return {
+            **reading.features,
+            **check_features(question, document, place.start, place.end, document.sentences),
+        }
+
+    def confidence(self, reading: SpanReading, question: Question) -> float:
+        """Calibrated probability that the reading's best answer to ``question`` is right
+        (0 without one)."""
         if not reading.places:
             return 0.0
-        return self.calibration.probability(reading.features)
+        return self.calibration.probability(self.features(question, reading))
 
     def read(self, question: Question, passages: Sequence[Passage]) -> Answer:
         """Answer ``question`` from ``passages``, or abstain.
@@ -304,11 +318,11 @@ class SpanReader:
             listing the passages as possibly related.
         """
         reading = self.reading(question.text, passages)
-        confidence = self.confidence(reading)
+        confidence = self.confidence(reading, question)
         if reading.places and confidence < self.threshold:
             described = self._description(question, reading)
             if described is not None:
-                reading, confidence = described, self.confidence(described)
+                reading, confidence = described, self.confidence(described, question)
             else:
                 return abstention(question, passages, confidence)
         if not reading.places:

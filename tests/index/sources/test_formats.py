@@ -211,3 +211,79 @@ def test_utf16_without_a_byte_order_mark_is_read_and_binary_is_refused_with_its_
         extract(noise, "text")
     with pytest.raises(ExtractionError, match=r"not text: 100% control bytes \(binary data\)"):
         extract(bytes(range(1, 9)) * 50, "text")
+
+
+def _read(raw: bytes) -> str:
+    """The text a user would see indexed, or why the file was refused."""
+    try:
+        return extract(raw, "text").text
+    except ExtractionError as exc:
+        return f"refused: {exc}"
+
+
+def test_short_western_notes_are_read_as_windows_1252_not_as_a_lookalike_code_page() -> None:
+    # Each reads as cleanly in a Baltic or Celtic code page ("Franńois M³ller", "25Ḟ").
+    notes = [
+        "Hôtel réservé pour deux nuits.\nLe billet coûte 80 €.\nN'oubliez pas les clés.\n"
+        "Wir treffen uns um 9 Uhr.\nFrançois Müller arrive lundi.\nÀ demain.\n",
+        "François Müller arrive lundi.\nJürgen bringt den Kuchen.\n"
+        "Rendez-vous à la gare de Genève.\nGrüße aus Köln!\nDie Straße ist gesperrt.\n"
+        "Il fait 25° à Nice.\nÀ demain.\n",
+    ]
+    for note in notes:
+        assert _read(note.encode("cp1252")) == note
+
+
+# Notes as people write them, each in the legacy encoding of its language.
+LEGACY_NOTES = {
+    "shift_jis": (
+        "来週の打ち合わせについて\n"
+        "田中さん、お疲れさまです。\n"
+        "来週の打ち合わせは水曜日の午後二時から、大阪支店の三階会議室で行います。\n"
+        "資料は前日までにメールでお送りします。\n"
+        "ご不明な点があれば、佐藤までご連絡ください。よろしくお願いいたします。\n"
+    ),
+    "euc_kr": (
+        "다음 주 회의 안내\n"
+        "김민수 님, 안녕하세요.\n"
+        "다음 주 회의는 수요일 오후 두 시에 부산 지점 3층 회의실에서 열립니다.\n"
+        "자료는 하루 전까지 이메일로 보내 드리겠습니다.\n"
+        "궁금한 점이 있으면 이지은에게 연락해 주세요. 감사합니다.\n"
+    ),
+    "gb18030": (
+        "下周会议通知\n"
+        "王芳，你好。\n"
+        "下周的会议定于星期三下午两点在上海分公司三楼会议室举行。\n"
+        "资料会在前一天通过电子邮件发给大家。\n"
+        "如有问题，请与李明联系。谢谢！\n"
+    ),
+    "cp1251": (
+        "Встреча на следующей неделе\n"
+        "Иван, добрый день.\n"
+        "Встреча пройдёт в среду в два часа дня в третьем зале новосибирского филиала.\n"
+        "Материалы пришлю накануне по электронной почте.\n"
+        "Если будут вопросы, пишите Анне. Спасибо!\n"
+    ),
+}
+
+
+def test_east_asian_and_cyrillic_files_short_and_long_are_read_exactly() -> None:
+    files = [
+        (encoding, text)
+        for encoding, note in LEGACY_NOTES.items()
+        for text in (note, "".join(f"{number}.\n{note}" for number in range(1, 11)))
+    ]
+    # Two lines that read as cleanly in Korean's code page, as rare Hangul syllables.
+    files.append(("shift_jis", "田中さん、ありがとうございました。\n資料を送ってください。\n"))
+    misread = {}
+    for encoding, text in files:
+        raw = text.encode(encoding)
+        read = _read(raw)
+        if read != text:
+            misread[f"{encoding}, {len(raw)} bytes"] = read[:80]
+    assert misread == {}
+    # Lines of UTF-8 and lines of Shift-JIS are still no one encoding.
+    japanese = LEGACY_NOTES["shift_jis"]
+    assert _read(japanese.encode() + japanese.encode("shift_jis")).startswith(
+        "refused: mixed encodings"
+    )
