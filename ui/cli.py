@@ -327,6 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
         "as the confidence needed to answer varies, with the product's own point",
     )
     evaluation.add_argument(
+        "--curve-plot", type=Path, metavar="PNG", help="with --curve, also draw it into PNG"
+    )
+    evaluation.add_argument(
         "--reader-model",
         help="span reader model folder to read with instead of the shipped one "
         "(env QA_READER_MODEL)",

@@ -49,7 +49,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.curve:
         from qa.evaluation.squad import scored_squad
 
-        print(_curve(qa, scored_squad(results), "F1"))
+        print(_curve(qa, scored_squad(results), "F1", args.curve_plot, dataset.name))
         return 0
     report = summarise(results)
     print(format_report(report))
@@ -86,7 +86,7 @@ def _eval_news(args: argparse.Namespace, settings: Settings, dataset: Path, work
     if args.curve:
         from qa.evaluation.news import scored_news
 
-        print(_curve(qa, scored_news(results), "right"))
+        print(_curve(qa, scored_news(results), "right", args.curve_plot, dataset.name))
         return 0
     print(format_news_report(summarise_news(results), results))
     if args.report_dir:
@@ -102,11 +102,16 @@ def _eval_news(args: argparse.Namespace, settings: Settings, dataset: Path, work
     return 0
 
 
-def _curve(qa: QA, items: list[Scored], unit: str) -> str:
-    """The curve of a run that answered everything, with the product's own thresholds."""
-    from qa.evaluation.curve import curve, format_curve, point
+def _curve(
+    qa: QA, items: list[Scored], unit: str, plot: Path | None = None, title: str = ""
+) -> str:
+    """The curve of a run that answered everything, with the product's own thresholds (and
+    its plot, when ``plot`` names a PNG file)."""
+    from qa.evaluation.curve import curve, format_curve, plot_curve, point
 
     chosen = point(items, qa.span_reader.calibration.threshold, qa.quotes.calibration.threshold)
+    if plot is not None:
+        plot_curve(curve(items), chosen, title, unit, plot)
     header = (
         "every answer given, then refused below each threshold "
         f"({len(items)} questions; quotes at the same threshold, except on the last line)"

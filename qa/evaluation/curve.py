@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-__all__ = ["CurvePoint", "Scored", "curve", "format_curve", "point"]
+__all__ = ["CurvePoint", "Scored", "curve", "format_curve", "plot_curve", "point"]
 
 THRESHOLDS = tuple(float(t) for t in np.round(np.arange(0.0, 0.96, 0.05), 2))
 
@@ -94,3 +95,55 @@ def format_curve(points: Sequence[CurvePoint], chosen: CurvePoint, unit: str) ->
             f"            {100 * p.answerable_score:5.1f}          {100 * p.overall_score:5.1f}"
         )
     return "\n".join(lines)
+
+
+def plot_curve(
+    points: Sequence[CurvePoint], chosen: CurvePoint, title: str, unit: str, path: Path
+) -> None:
+    """Draw answers kept against no-answer accuracy, the product's point marked, as a PNG.
+
+    Args:
+        points: The curve (``curve``).
+        chosen: The product's own point.
+        title: What was asked (the dataset).
+        unit: What a right answer scores ("F1", "right").
+        path: The PNG written.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(6.4, 4.8), dpi=100)
+    kept = [100 * p.answers_kept for p in points]
+    refused = [100 * p.no_answer_accuracy for p in points]
+    axis.plot(kept, refused, marker="o", markersize=3, color="#1f4e79", label="thresholds 0–0.95")
+    for p in points[::4]:
+        axis.annotate(
+            f"{p.threshold:.2f}",
+            (100 * p.answers_kept, 100 * p.no_answer_accuracy),
+            textcoords="offset points",
+            xytext=(4, 4),
+            fontsize=7,
+        )
+    axis.plot(
+        [100 * chosen.answers_kept],
+        [100 * chosen.no_answer_accuracy],
+        marker="*",
+        markersize=14,
+        color="#c0392b",
+        linestyle="none",
+        label=(
+            f"the product: {chosen.threshold:.2f} (quotes {chosen.quote_threshold:.2f}), "
+            f"answerable {unit} {100 * chosen.answerable_score:.1f}"
+        ),
+    )
+    axis.set_xlabel("answers kept (%)")
+    axis.set_ylabel("unanswerable questions refused (%)")
+    axis.set_title(title, fontsize=10)
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=8, loc="lower left")
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    plt.close(figure)

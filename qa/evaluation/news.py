@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qa.confidence import HIGH_CONFIDENCE, high_confidence_line
 from qa.evaluation.curve import Scored
 from qa.evaluation.squad import normalize_answer
 from qa.pipeline import QA
@@ -75,6 +76,7 @@ class NewsReport:
     correct: int
     by_kind: dict[str, tuple[int, int]] = field(default_factory=dict)
     conversations: tuple[int, int] = (0, 0)
+    high_confidence: tuple[int, int] = (0, 0)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -179,6 +181,7 @@ def summarise_news(results: Sequence[NewsResult]) -> NewsReport:
     """Correct out of asked, per kind (questions) and for the conversations."""
     questions = [r for r in results if not r.conversation]
     chats = [r for r in results if r.conversation]
+    sure = [r for r in results if not r.abstained and r.confidence >= HIGH_CONFIDENCE]
     by_kind: dict[str, tuple[int, int]] = {}
     for result in questions:
         right, total = by_kind.get(result.kind, (0, 0))
@@ -188,6 +191,7 @@ def summarise_news(results: Sequence[NewsResult]) -> NewsReport:
         correct=sum(r.correct for r in questions),
         by_kind=dict(sorted(by_kind.items())),
         conversations=(sum(r.correct for r in chats), len(chats)),
+        high_confidence=(sum(r.correct for r in sure), len(sure)),
     )
 
 
@@ -197,6 +201,7 @@ def format_news_report(report: NewsReport, results: Sequence[NewsResult]) -> str
     for kind, (right, total) in report.by_kind.items():
         lines.append(f"  {kind:<18} {right}/{total}")
     lines.append(f"conversations        {report.conversations[0]}/{report.conversations[1]}")
+    lines.append(high_confidence_line(*report.high_confidence))
     misses = [r for r in results if not r.correct]
     if misses:
         lines.append("missed:")

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from qa.confidence import HIGH_CONFIDENCE, high_confidence_line
 from qa.evaluation.curve import Scored
 from qa.pipeline import QA
 from qa.types import Answer
@@ -148,6 +149,7 @@ class EvalReport:
     latency_p50_ms: float
     latency_p95_ms: float
     expected_calibration_error: float
+    high_confidence: tuple[int, int] = (0, 0)
     reliability: list[dict[str, float]] = field(default_factory=list)
     by_kind: dict[str, dict[str, float]] = field(default_factory=dict)
     by_article: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -202,6 +204,7 @@ def summarise(results: Sequence[QuestionResult]) -> EvalReport:
     unanswerable = [r for r in results if not r.answerable]
     latencies = [r.latency_ms for r in results]
     table = reliability_table(results)
+    sure = [r for r in results if not r.abstained and r.confidence >= HIGH_CONFIDENCE]
     answered = sum(row["count"] for row in table)
     ece = (
         sum(
@@ -241,6 +244,10 @@ def summarise(results: Sequence[QuestionResult]) -> EvalReport:
         latency_p50_ms=float(np.percentile(latencies, 50)) if latencies else 0.0,
         latency_p95_ms=float(np.percentile(latencies, 95)) if latencies else 0.0,
         expected_calibration_error=float(ece),
+        high_confidence=(
+            sum(r.f1 >= 0.5 for r in sure),
+            len(sure),
+        ),
         reliability=table,
         by_kind=group(lambda r: r.kind),
         by_article=group(lambda r: r.article),
@@ -322,6 +329,7 @@ def format_report(report: EvalReport) -> str:
         f"no-answer accuracy   {report.no_answer_accuracy:.1f}%",
         f"latency p50 / p95    {report.latency_p50_ms:.1f} ms / {report.latency_p95_ms:.1f} ms",
         f"calibration (ECE)    {report.expected_calibration_error:.3f}",
+        high_confidence_line(*report.high_confidence),
         "reliability (answers given): confidence bin -> mean confidence, accuracy (F1>=0.5), n",
     ]
     for row in report.reliability:

@@ -37,16 +37,26 @@ def test_confidence_separates_answers_from_abstentions(seed_qa: QA) -> None:
 
 
 def test_the_shipped_threshold_follows_its_stated_rule() -> None:
-    """The threshold is the lowest at which answers given on the use-like mix are right 80%
-    of the time (scripts/calibrate_reader.py); the file's own curve must bear that out."""
+    """The threshold handles the most of what users ask right (70% answerable questions
+    answered right, 30% unanswerable ones refused; scripts/calibrate_reader.py), on a mix
+    where SQuAD and news, answerable and not, all count; the file's own curve must bear that
+    out."""
     calibration = json.loads((DEFAULT_READER_MODEL / CALIBRATION_FILE).read_text())
     mix = calibration["fitted_on"]["mix"]
     assert sum(mix.values()) == pytest.approx(1.0)
-    # Mostly answerable questions; unanswerable ones mostly not covered by the documents.
-    assert mix["answerable"] > 0.5 and mix["not_covered"] > mix["adversarial"] > 0
-    qualifying = [p for p in calibration["curve"] if p["precision"] >= 0.80]
-    assert calibration["threshold"] == qualifying[0]["threshold"]
-    chosen = qualifying[0]
+    answerable = {"answerable", "news_answerable"}
+    assert sum(v for k, v in mix.items() if k in answerable) == pytest.approx(0.5)
+    assert {"news_answerable", "news_unanswerable", "made_up", "adversarial"} <= set(mix)
+
+    def handled(point: dict[str, float]) -> float:
+        right = [v for k, v in point.items() if k.endswith("_right")]
+        refused = [v for k, v in point.items() if k.endswith("_refused")]
+        return 0.7 * sum(right) / len(right) + 0.3 * sum(refused) / len(refused)
+
+    curve = calibration["curve"]
+    best = max(handled(p) for p in curve)
+    chosen = next(p for p in curve if p["threshold"] == calibration["threshold"])
+    assert handled(chosen) >= best - 0.002
     assert chosen["not_covered_refused"] >= 0.95, "questions the documents do not cover"
 
 
