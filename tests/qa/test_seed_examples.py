@@ -20,7 +20,7 @@ ACCEPTED_F1 = 0.6
 # docs/evaluation.md). Strict: once one is answered as accepted, the mark must go.
 KNOWN_MISSES = {
     "What are many people in Iran concerned about?": (
-        "the model's best span is the single word 'unfavourable' (0.48, against the 0.50 "
+        "the model's best span is the single word 'unfavourable' (0.16, against the 0.30 "
         "threshold); the accepted 'this could lead to something unfavourable' splits its "
         "probability over nested spans"
     ),
