@@ -10,8 +10,9 @@ import gradio as gr
 from qa import QA, Settings
 from ui.ask_area import ask_endpoint, ask_tab
 from ui.documents_area import documents_panel
+from ui.page_script import SCRIPT
 from ui.said_area import said_tab
-from ui.style import CSS, SCRIPT, theme
+from ui.style import CSS, theme
 from ui.uploads import DocumentLibrary
 
 logger = logging.getLogger(__name__)

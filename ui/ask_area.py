@@ -18,6 +18,7 @@ EXAMPLES = (
     "What did Trump say?",
 )
 MAX_PASSAGES = 20
+_FOCUS_QUESTION = "() => window.qaPage && window.qaPage.focus('#qa-question textarea')"
 
 Message = dict[str, Any]
 
@@ -67,7 +68,11 @@ def ask_tab(qa: QA, settings: Settings) -> None:
             show_label=False,
             elem_id="qa-chat",
             layout="panel",
-            height=620,
+            # Short while empty, so the question box and the examples are on the first screen;
+            # it grows with the conversation, up to what leaves the question box in view.
+            height=None,
+            min_height=110,
+            max_height="max(320px, calc(100vh - 330px))",
             autoscroll=False,
             latex_delimiters=[],
             feedback_options=None,
@@ -103,6 +108,8 @@ def ask_tab(qa: QA, settings: Settings) -> None:
         "inputs": [question, chatbot, conversation, passages],
         "outputs": [chatbot, conversation, question],
         "api_visibility": "private",
+        # Gradio's full progress covers the chat with a grey layer and a timer.
+        "show_progress": "minimal",
     }
     question.submit(**chat_io)  # type: ignore[arg-type]
     ask_button.click(**chat_io)  # type: ignore[arg-type]
@@ -116,7 +123,7 @@ def ask_tab(qa: QA, settings: Settings) -> None:
         [chatbot, conversation, question],
         queue=False,
         api_visibility="private",
-    )
+    ).then(None, js=_FOCUS_QUESTION)
     # The chat's own bin icon empties the chat; forget the conversation with it.
     chatbot.clear(
         lambda: ([], ""), None, [conversation, question], queue=False, api_visibility="private"

@@ -19,6 +19,7 @@ from index import (
     QaIndexError,
 )
 from qa import QA, EmptyQuestionError, Settings
+from qa.confidence import confidence_words
 from ui.eval_command import run_eval
 from ui.progress_bar import ProgressBar
 
@@ -133,7 +134,7 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"  - {passage.title} ({where}) {preview}…")
         return 0
     print(result.text)
-    print(f"\nconfidence {result.confidence:.2f}")
+    print(f"\nconfidence {result.confidence:.2f} ({confidence_words(result.confidence)})")
     for number, citation in enumerate(result.citations, start=1):
         page = f"page {citation.page}, " if citation.page is not None else ""
         # The quote on one line; its offsets point at the exact characters, breaks and all.

@@ -1,4 +1,5 @@
-"""The page's documents panel: the table of sources, uploads, and removal with a confirmation."""
+"""The page's documents panel: a searchable table of the sources, each removable after a
+confirmation, and uploads with a progress bar that says what it waits for."""
 
 from __future__ import annotations
 
@@ -9,11 +10,23 @@ from typing import Any
 import gradio as gr
 
 from qa import Settings
-from ui.formatting import human_size, sources_html, status_html
+from ui.documents_table import matching, page_count, sources_html
+from ui.formatting import human_size, status_html
+from ui.upload_progress import ProgressView, ProgressWatch, progress_html, reading_estimate_s
 from ui.uploads import DocumentLibrary, IncomingFile, UploadRefused, supported_suffixes
 
 # Index writes take the index's writer lock; one at a time, queued, never refused.
 INDEX_WRITES = "index-writes"
+# A row's Remove button asks the server to confirm the removal of its document.
+_TABLE_JS = """
+element.addEventListener("click", (event) => {
+  const button = event.target.closest("button.qa-remove-row");
+  if (button) trigger("ask_removal", { doc: button.dataset.doc });
+});
+"""
+_FOCUS_QUESTION = "() => window.qaPage && window.qaPage.focus('#qa-remove-question .qa-status')"
+_FOCUS_BACK = "() => window.qaPage && window.qaPage.returnFocus('#qa-doc-search input')"
+_FOCUS_STATUS = "() => window.qaPage && window.qaPage.focus('#qa-remove-status .qa-status')"
 
 
 @dataclass(frozen=True)
@@ -29,8 +42,8 @@ class DocumentsPanel:
     refresh: dict[str, Any]
 
 
-def _choices(library: DocumentLibrary) -> list[tuple[str, str]]:
-    return [(f"{row.title} ({row.file_name})", row.doc_id) for row in library.rows()]
+def _names(paths: list[str]) -> str:
+    return ", ".join(Path(path).name for path in paths)
 
 
 def documents_panel(library: DocumentLibrary, settings: Settings) -> DocumentsPanel:
@@ -41,78 +54,104 @@ def documents_panel(library: DocumentLibrary, settings: Settings) -> DocumentsPa
         settings: The upload size limit.
     """
 
-    def refresh() -> tuple[str, Any]:
-        return sources_html(library.rows()), gr.update(choices=_choices(library), value=None)
+    def table(search: str, page: float) -> tuple[str, Any, Any, int]:
+        """The table's page for a search, and the page buttons."""
+        rows = library.rows()
+        pages = page_count(len(matching(rows, search or "")))
+        page = min(max(int(page or 0), 0), pages - 1)
+        shown = pages > 1
+        return (
+            sources_html(rows, search or "", page),
+            gr.update(visible=shown, interactive=page > 0),
+            gr.update(visible=shown, interactive=page < pages - 1),
+            page,
+        )
 
-    def on_upload(
-        paths: list[str] | None,
-        progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio injects it by this default)
-    ) -> tuple[str, str, Any, None]:
+    def announce_upload(paths: list[str] | None) -> tuple[list[str], str, None]:
+        # Shown at once, before the upload waits its turn behind other index changes.
         if not paths:
-            return (*refresh()[:1], "", gr.update(), None)
+            return [], "", None
+        busy = library.busy
+        words = (
+            f"Waiting for {busy} to finish; {_names(paths)} will be added next"
+            if busy
+            else f"Starting to add {_names(paths)}"
+        )
+        return list(paths), progress_html(ProgressView(0.0, words), "Upload"), None
+
+    def run_upload(paths: list[str], search: str, page: float) -> Any:
+        if not paths:
+            yield (*table(search, page), "", [])
+            return
         incoming = [IncomingFile(Path(path).name, Path(path)) for path in paths]
+        title = f"Adding {_names(paths)}"
+        sizes = [item.path.stat().st_size for item in incoming if item.path.exists()]
+        watch = ProgressWatch(
+            lambda report: library.add(incoming, report), reading_s=reading_estimate_s(sizes)
+        )
+        unchanged = (gr.update(), gr.update(), gr.update(), gr.update())
         try:
-            result = library.add(incoming, lambda done, what: progress(done, desc=what))
+            for view in watch:
+                yield (*unchanged, progress_html(view, title), paths)
         finally:
             # The framework's copy is no longer needed; ours lives in the uploads folder.
             for item in incoming:
                 item.path.unlink(missing_ok=True)
-        table, choices = refresh()
-        return table, status_html(result.messages, ok=result.ok), choices, None
+        result = watch.result
+        yield (*table(search, page), status_html(result.messages, ok=result.ok), [])
 
-    def on_choose(doc_id: str | None) -> tuple[Any, Any]:
-        # Nothing can be removed until a document is chosen; a new choice hides any question.
-        # The last removal's message stays: the list is emptied right after a removal.
-        return gr.update(interactive=bool(doc_id)), gr.update(visible=False)
-
-    def on_ask_removal(doc_id: str | None) -> tuple[Any, str]:
+    def ask_removal(event: gr.EventData) -> tuple[Any, ...]:
+        data = getattr(event, "_data", None)
+        doc_id = str(data.get("doc", "")) if isinstance(data, dict) else ""
         row = next((r for r in library.rows() if r.doc_id == doc_id), None)
         if row is None:
-            return gr.update(visible=False), ""
-        question_text = status_html(
+            return None, gr.update(visible=False), "", gr.update()
+        question = status_html(
             [
-                f"Remove {row.title!r} ({row.file_name}) from the index? Its {row.chunks} "
-                "passages will no longer answer questions. A file uploaded here is deleted; "
+                f"Remove “{row.title}” ({row.file_name}) from the index? Its "
+                f"{row.chunks} passage{'s' if row.chunks != 1 else ''} will no longer answer "
+                "questions. A file uploaded here is deleted; "
                 "a file from a documents folder stays out of the index when the folder is "
                 "indexed again, until someone adds it by name (qa index FILE)."
             ],
             ok=False,
         )
-        return gr.update(visible=True), question_text
+        return doc_id, gr.update(visible=True), question, gr.update(interactive=True)
 
-    def on_remove(doc_id: str | None) -> tuple[str, str, Any, Any, Any]:
-        hidden = gr.update(visible=False)
+    def begin_removal(doc_id: str | None) -> tuple[str, Any, Any]:
+        # Shown at once: the confirmation goes, so it cannot be clicked twice, and the
+        # status says what the removal waits for.
+        row = next((r for r in library.rows() if r.doc_id == doc_id), None)
+        hidden, off = gr.update(visible=False), gr.update(interactive=False)
+        if row is None:
+            return status_html(["Choose a document to remove first."], ok=False), hidden, off
+        busy = library.busy
+        words = (
+            f"Waiting for {busy} to finish; “{row.title}” will be removed next."
+            if busy
+            else f"Removing “{row.title}”…"
+        )
+        return status_html([words]), hidden, off
+
+    def remove(doc_id: str | None, search: str, page: float) -> tuple[Any, ...]:
         if not doc_id:
-            table, choices = refresh()
             message = status_html(["Choose a document to remove first."], ok=False)
-            return table, message, choices, hidden, gr.update(interactive=False)
+            return (*table(search, page), message, None)
         try:
             message, ok = library.remove(doc_id), True
         except UploadRefused as exc:
             message, ok = f"Not removed: {exc}.", False
-        table, choices = refresh()
-        return table, status_html([message], ok=ok), choices, hidden, gr.update(interactive=False)
+        return (*table(search, page), status_html([message], ok=ok), None)
 
     gr.Markdown("## Your documents")
-    sources = gr.HTML(sources_html(library.rows()), elem_id="qa-sources")
-    upload = gr.File(
-        label=(
-            f"Add documents ({', '.join(supported_suffixes())}; up to "
-            f"{human_size(settings.max_upload_bytes)} each)"
-        ),
-        file_count="multiple",
-        elem_id="qa-upload",
+    search = gr.Textbox(
+        label="Search your documents",
+        placeholder="Part of a title or a file name",
+        elem_id="qa-doc-search",
+        max_length=200,
     )
-    upload_status = gr.HTML("", elem_id="qa-upload-status")
-    remove_choice = gr.Dropdown(
-        choices=_choices(library),
-        value=None,
-        label="Remove a document",
-        elem_id="qa-remove-choice",
-    )
-    remove_button = gr.Button(
-        "Remove…", variant="secondary", interactive=False, elem_id="qa-remove"
-    )
+    removal = gr.State(None)
+    page = gr.State(0)
     with gr.Column(
         visible=False, elem_id="qa-remove-confirm", elem_classes=["qa-confirm"]
     ) as confirm_box:
@@ -125,52 +164,87 @@ def documents_panel(library: DocumentLibrary, settings: Settings) -> DocumentsPa
                 "Cancel", variant="secondary", size="sm", elem_id="qa-remove-cancel"
             )
     remove_status = gr.HTML("", elem_id="qa-remove-status")
+    first_page = table("", 0)
+    sources = gr.HTML(first_page[0], elem_id="qa-sources", js_on_load=_TABLE_JS)
+    with gr.Row(elem_id="qa-docs-pages"):
+        previous = gr.Button("Previous page", size="sm", elem_id="qa-docs-previous", visible=False)
+        following = gr.Button("Next page", size="sm", elem_id="qa-docs-next", visible=False)
+    upload = gr.File(
+        label=(
+            f"Add documents ({', '.join(supported_suffixes())}; up to "
+            f"{human_size(settings.max_upload_bytes)} each)"
+        ),
+        file_count="multiple",
+        elem_id="qa-upload",
+    )
+    pending = gr.State([])
+    upload_status = gr.HTML("", elem_id="qa-upload-status")
 
+    quiet: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
+    table_outputs = [sources, previous, following, page]
+    # On every change of its words: Gradio's input event misses deletions.
+    search.change(
+        lambda words: table(words, 0),
+        [search],
+        table_outputs,
+        queue=False,
+        trigger_mode="always_last",
+        **quiet,
+    )
+    for button, step in ((previous, -1), (following, 1)):
+        button.click(
+            lambda words, at, step=step: table(words, at + step),
+            [search, page],
+            table_outputs,
+            queue=False,
+            **quiet,
+        )
     uploaded = upload.upload(
-        on_upload,
-        [upload],
-        [sources, upload_status, remove_choice, upload],
+        announce_upload, [upload], [pending, upload_status, upload], queue=False, **quiet
+    ).then(
+        run_upload,
+        [pending, search, page],
+        [*table_outputs, upload_status, pending],
         concurrency_limit=1,
         concurrency_id=INDEX_WRITES,
-        show_progress="full",
-        show_progress_on=[upload],
-        api_visibility="private",
+        **quiet,
     )
-    remove_choice.change(
-        on_choose,
-        [remove_choice],
-        [remove_button, confirm_box],
-        queue=False,
-        api_visibility="private",
-    )
-    remove_button.click(
-        on_ask_removal,
-        [remove_choice],
-        [confirm_box, confirm_text],
-        queue=False,
-        api_visibility="private",
-    )
-    cancel_button.click(
-        lambda: (gr.update(visible=False), status_html(["Nothing was removed."])),
+    sources.ask_removal(
+        ask_removal,
         None,
-        [confirm_box, remove_status],
+        [removal, confirm_box, confirm_text, confirm_button],
         queue=False,
-        api_visibility="private",
-    )
+        **quiet,
+    ).then(None, js=_FOCUS_QUESTION)
+    cancel_button.click(
+        lambda: (None, gr.update(visible=False), status_html(["Nothing was removed."])),
+        None,
+        [removal, confirm_box, remove_status],
+        queue=False,
+        **quiet,
+    ).then(None, js=_FOCUS_BACK)
     removed = confirm_button.click(
-        on_remove,
-        [remove_choice],
-        [sources, remove_status, remove_choice, confirm_box, remove_button],
+        begin_removal,
+        [removal],
+        [remove_status, confirm_box, confirm_button],
+        queue=False,
+        **quiet,
+    ).then(
+        remove,
+        [removal, search, page],
+        [*table_outputs, remove_status, removal],
         concurrency_limit=1,
         concurrency_id=INDEX_WRITES,
-        api_visibility="private",
+        **quiet,
     )
+    removed.then(None, js=_FOCUS_STATUS)
     return DocumentsPanel(
         changes=(uploaded, removed),
         refresh={
-            "fn": refresh,
-            "inputs": None,
-            "outputs": [sources, remove_choice],
+            "fn": table,
+            "inputs": [search, page],
+            "outputs": table_outputs,
             "api_visibility": "private",
+            "show_progress": "hidden",
         },
     )

@@ -1,4 +1,4 @@
-"""Rendering answers and the document list as HTML in which every document character is text."""
+"""Rendering answers and status messages as HTML in which every document character is text."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from qa import Answer, Citation, Passage, Span
+from qa.confidence import confidence_words
 
 # The highlight is marked by words as well as colour, so it survives a screen reader,
 # a monochrome display and copy-and-paste.
@@ -37,24 +38,6 @@ def text(value: str) -> str:
     """
     escaped = value.translate(_ESCAPES)
     return escaped.replace("\r\n", "\n").replace("\n", "<br>")
-
-
-def confidence_words(confidence: float) -> str:
-    """Confidence in words a person understands.
-
-    Args:
-        confidence: Estimated probability that the answer is right, in [0, 1].
-
-    Returns:
-        A short phrase such as "fairly confident".
-    """
-    if confidence >= 0.8:
-        return "high confidence"
-    if confidence >= 0.6:
-        return "fairly confident"
-    if confidence >= 0.4:
-        return "unsure"
-    return "low confidence"
 
 
 def location(start: int, end: int, page: int | None = None) -> str:
@@ -307,33 +290,12 @@ class SourceRow:
     also_in: tuple[str, ...] = ()
 
 
-def _source_row(row: SourceRow) -> str:
-    also = f"<br>also in {text(', '.join(row.also_in))}" if row.also_in else ""
-    return (
-        f'<tr><th scope="row"><span class="qa-title">{text(row.title)}</span>'
-        f'<br><span class="qa-file">{text(row.file_name)}{also}</span></th>'
-        f"<td>{text(human_size(row.size_bytes))}</td>"
-        f"<td>{row.chunks}</td>"
-        f"<td>{text(human_time(row.added_at))}</td></tr>"
-    )
-
-
-def sources_html(rows: Iterable[SourceRow]) -> str:
-    """The document list as an HTML table with a caption and column headers."""
-    rows = list(rows)
-    if not rows:
-        return '<p class="qa-sources-empty">No documents are indexed yet. Add one below.</p>'
-    return (
-        '<table class="qa-sources">'
-        f"<caption>{len(rows)} document{'s' if len(rows) != 1 else ''} indexed</caption>"
-        '<thead><tr><th scope="col">Document</th><th scope="col">Size</th>'
-        '<th scope="col">Chunks</th><th scope="col">Added</th></tr></thead>'
-        f"<tbody>{''.join(_source_row(row) for row in rows)}</tbody></table>"
-    )
-
-
 def status_html(lines: Iterable[str], ok: bool = True) -> str:
     """A status message (upload or removal result) announced politely to screen readers."""
     items = "".join(f"<li>{text(line)}</li>" for line in lines)
     kind = "qa-ok" if ok else "qa-error"
-    return f'<div class="qa-status {kind}" role="status" aria-live="polite"><ul>{items}</ul></div>'
+    # Focusable from script only (tabindex -1): the focus moves here after a removal.
+    return (
+        f'<div class="qa-status {kind}" role="status" aria-live="polite" tabindex="-1">'
+        f"<ul>{items}</ul></div>"
+    )

@@ -1,4 +1,4 @@
-"""The page's look (one system font stack, readable contrast, a phone layout) and its script."""
+"""The page's look: one system font stack, readable contrast, visible focus, a phone layout."""
 
 import gradio as gr
 
@@ -38,6 +38,13 @@ def theme() -> gr.themes.Base:
         button_primary_background_fill_dark="#c2410c",
         button_primary_background_fill_hover_dark="#9a3412",
         button_primary_text_color="#ffffff",
+        # White on the default red (#ef4444) is 3.8:1; on red-700 it is 6.5:1.
+        button_cancel_background_fill="#b91c1c",
+        button_cancel_background_fill_hover="#991b1b",
+        button_cancel_background_fill_dark="#b91c1c",
+        button_cancel_background_fill_hover_dark="#991b1b",
+        button_cancel_text_color="#ffffff",
+        button_cancel_text_color_dark="#ffffff",
     )
 
 
@@ -125,116 +132,116 @@ li.qa-statement { margin: 0.5em 0 0.9em; }
 /* Progress in the page's own font, not the theme's monospace. */
 #qa-upload .progress-level-inner, #qa-upload .progress-text, #qa-upload .meta-text,
 #qa-upload .meta-text-center { font-family: var(--font) !important; }
+/* Focus: a 3px ring, 6.7:1 on white (a light border alone is about 1.8:1), on every control.
+   No commas inside brackets anywhere here: Gradio splits each selector list at its commas. */
+.gradio-container button:focus-visible, .gradio-container a:focus-visible,
+.gradio-container summary:focus-visible, .gradio-container input:focus-visible,
+.gradio-container textarea:focus-visible, .gradio-container select:focus-visible,
+.gradio-container [tabindex]:focus-visible {
+  outline: 3px solid #1d4ed8 !important; outline-offset: 2px !important;
+  /* At once: Gradio's buttons would fade the ring in from white. */
+  transition: none !important;
+}
+.dark .gradio-container button:focus-visible, .dark .gradio-container a:focus-visible,
+.dark .gradio-container summary:focus-visible, .dark .gradio-container input:focus-visible,
+.dark .gradio-container textarea:focus-visible, .dark .gradio-container select:focus-visible,
+.dark .gradio-container [tabindex]:focus-visible {
+  outline-color: #93c5fd !important;
+}
+/* Index changes and Who said what say in words what they wait for and do: none of Gradio's
+   figures ("queue: 1/1 | 13.1/4.9s") over them. */
+#qa-sources-panel [data-testid="status-tracker"] { display: none !important; }
+#qa-said-tab [data-testid="status-tracker"] { display: none !important; }
+/* Nothing of Gradio's over the text: no round "scroll down" button in the chat. */
+#qa-chat .scroll-down-button-container { display: none !important; }
+.qa-hidden-text {
+  position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  white-space: nowrap;
+}
+/* Small buttons inside our HTML: copy, open, remove. */
+.qa-actions button, button.qa-remove-row {
+  font: inherit; font-size: 0.85em; padding: 0.1em 0.6em; cursor: pointer; margin-right: 0.4em;
+  border: 1px solid #6b7280; border-radius: 4px;
+  background: var(--background-fill-primary); color: var(--body-text-color);
+}
+.qa-actions .qa-copy { margin-left: 0; }
+button.qa-link {
+  font: inherit; border: none; background: none; padding: 0; cursor: pointer;
+  color: #1d4ed8; text-decoration: underline; text-align: left;
+}
+.dark button.qa-link { color: #93c5fd; }
+/* The documents: a table that fits its column, scrolling inside itself when long. */
+#qa-sources { max-height: 28rem; overflow-y: auto !important; }
+/* An empty status takes no room. */
+#qa-remove-status:not(:has(.qa-status)) { display: none; }
+#qa-upload-status:not(:has(.qa-status)):not(:has(.qa-progress)) { display: none; }
+table.qa-sources thead th {
+  position: sticky; top: 0; background: var(--background-fill-primary); z-index: 1;
+}
+table.qa-sources th[scope="row"] { overflow-wrap: break-word; word-break: normal; }
+table.qa-sources .qa-size { color: var(--body-text-color-subdued); font-size: 0.9em; }
+td.qa-added { white-space: nowrap; }
+td.qa-added .qa-time { display: block; color: var(--body-text-color-subdued); font-size: 0.9em; }
+td.qa-row-action { text-align: right; width: 1%; }
+#qa-docs-pages button { flex-grow: 0; min-width: fit-content; }
+.qa-progress progress {
+  width: 100%; height: 0.8em; appearance: none; border: none; border-radius: 4px;
+  background: #e5e7eb; overflow: hidden;
+}
+.qa-progress progress::-webkit-progress-bar { background: #e5e7eb; }
+.qa-progress progress::-webkit-progress-value { background: #1d4ed8; }
+.qa-progress progress::-moz-progress-bar { background: #1d4ed8; }
+.qa-progress-words { margin: 0.2em 0; }
+/* Who said what: the speakers in a list that scrolls, one a line. */
+#qa-speaker .wrap {
+  flex-direction: column; flex-wrap: nowrap; max-height: 24rem; overflow-y: auto;
+  padding: 4px; gap: 2px;
+}
+#qa-speaker .wrap label { width: 100%; }
+/* The view's choices as small chips, several to a line. */
+#qa-speaker-kind .wrap, #qa-speaker-order .wrap, #qa-said-filter .wrap { gap: 4px; }
+#qa-speaker-kind label, #qa-speaker-order label, #qa-said-filter label { padding: 2px 8px; }
+.qa-said-document { margin-top: 0.8em; }
+.qa-paragraph-group {
+  border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 0.1em 0.7em 0.4em;
+  margin: 0.5em 0;
+}
+.qa-paragraph-group li.qa-statement { margin: 0.4em 0 0.6em; }
+.qa-paragraph-label { margin: 0.3em 0 0 !important; }
+.qa-paragraph-group blockquote.qa-paragraph { margin-top: 0.2em !important; }
+.qa-document-heading { font-size: 1em !important; margin: 0.5em 0 0.2em !important; }
+.qa-count { font-weight: 400; color: var(--body-text-color-subdued); font-size: 0.9em; }
+.qa-about-name { font-size: 1.1em !important; margin: 0.8em 0 0.2em !important; }
+ul.qa-also { margin: 0.1em 0 0.3em; padding-left: 1.2em; }
+/* A document opened from a statement: over the page, its statement in view. */
+.qa-document-view {
+  position: fixed; inset: 0; z-index: 1000; display: flex; align-items: center;
+  justify-content: center; padding: 3vh 3vw; background: rgba(17, 24, 39, 0.55);
+}
+.qa-document-box {
+  display: flex; flex-direction: column; width: 100%; max-width: 52rem; max-height: 94vh;
+  padding: 0.8em 1.2em 1em; border-radius: 8px; background: var(--background-fill-primary);
+  color: var(--body-text-color); box-shadow: 0 10px 30px rgba(0, 0, 0, 0.35);
+}
+.qa-document-top {
+  display: flex; align-items: flex-start; justify-content: space-between; gap: 1em;
+}
+.qa-document-top h2 { font-size: 1.2em; margin: 0.2em 0; }
+.qa-document-close {
+  font: inherit; padding: 0.2em 0.9em; cursor: pointer; border: 1px solid #6b7280;
+  border-radius: 4px; background: var(--background-fill-primary); color: var(--body-text-color);
+}
+.qa-document-text {
+  flex: 1; overflow-y: auto; line-height: 1.55; overflow-wrap: break-word; padding: 0.2em 0.4em;
+  border-top: 1px solid var(--border-color-primary);
+}
+mark.qa-answer { scroll-margin: 3em; }
 @media (max-width: 720px) {
   .qa-jump { display: inline-block; margin-top: 0.3em; }
-  #qa-chat { height: auto !important; min-height: 140px; max-height: 62vh; }
+  #qa-chat { height: auto !important; min-height: 110px; max-height: 62vh; }
   table.qa-sources { font-size: 0.85em; }
-}
-"""
-
-# The page's script, run once on load:
-# - Gradio labels each chat message with its raw content, which for our answers is HTML
-#   markup a screen reader would read aloud; the labels are dropped so the text is read.
-# - The upload area's name is made to hold the words it shows (axe's
-#   label-content-name-mismatch; WCAG 2.5.3, label in name).
-# - A source marker [n] opens its source and brings it into view.
-# - "Copy answer" puts the answer and its sources on the clipboard.
-# - When an answer arrives, the chat scrolls to where it begins (its question, or its first
-#   line when both do not fit), never to the bottom of a long passage.
-SCRIPT = """
-() => {
-  const unlabel = () => {
-    const messages = "#qa-chat [data-testid='bot'], #qa-chat [data-testid='user']";
-    document
-      .querySelectorAll(messages)
-      .forEach((node) => node.removeAttribute("aria-label"));
-    // Gradio names the upload area "Click to upload or drop files" while it shows "Drop File
-    // Here - or - Click to Upload": a voice-control user says what they see. Its name becomes
-    // the words shown, then what the area is for (the component's label).
-    document.querySelectorAll("#qa-upload .upload-container").forEach((area) => {
-      const shown = area.textContent.replace(/\\s+/g, " ").trim();
-      const label = document.querySelector("#qa-upload [data-testid='block-label']");
-      const name = label ? `${shown}: ${label.textContent.trim()}` : shown;
-      if (shown && area.getAttribute("aria-label") !== name) area.setAttribute("aria-label", name);
-    });
-  };
-  const scroller = (node) => {
-    for (let at = node.parentElement; at; at = at.parentElement) {
-      const overflow = getComputedStyle(at).overflowY;
-      if ((overflow === "auto" || overflow === "scroll") && at.scrollHeight > at.clientHeight) {
-        return at;
-      }
-    }
-    return null;
-  };
-  const seen = new WeakSet();
-  const showStart = () => {
-    const answers = document.querySelectorAll("#qa-chat .qa-message");
-    const fresh = [...answers].filter((node) => !seen.has(node));
-    fresh.forEach((node) => seen.add(node));
-    const last = answers[answers.length - 1];
-    if (!last || !fresh.includes(last)) return;
-    const first = last.querySelector(".qa-short") || last;
-    const questions = document.querySelectorAll("#qa-chat .qa-question");
-    const question = questions[questions.length - 1];
-    const box = scroller(last);
-    if (box) {
-      const top = box.getBoundingClientRect().top;
-      const firstTop = first.getBoundingClientRect().top;
-      const questionTop = question ? question.getBoundingClientRect().top : firstTop;
-      // The question too, when it fits above the answer's first line.
-      const from = firstTop - questionTop < box.clientHeight / 2 ? questionTop : firstTop;
-      box.scrollTop += from - top - 8;
-    }
-    const rect = first.getBoundingClientRect();
-    if (rect.top < 0 || rect.bottom > window.innerHeight) {
-      first.scrollIntoView({ block: "center" });
-    }
-  };
-  const observer = new MutationObserver(() => {
-    unlabel();
-    requestAnimationFrame(showStart);
-  });
-  observer.observe(document.body, {
-    subtree: true, childList: true, attributes: true, attributeFilter: ["aria-label"],
-  });
-  unlabel();
-  const copy = async (button) => {
-    const message = button.closest(".qa-message");
-    const lines = message ? message.querySelectorAll(".qa-copy-text .qa-copy-line") : [];
-    const value = [...lines].map((line) => line.textContent).join("\\n");
-    try {
-      await navigator.clipboard.writeText(value);
-    } catch (error) {
-      const area = document.createElement("textarea");
-      area.value = value;
-      document.body.appendChild(area);
-      area.select();
-      document.execCommand("copy");
-      area.remove();
-    }
-    button.textContent = "Copied";
-    setTimeout(() => { button.textContent = "Copy answer"; }, 2000);
-  };
-  document.addEventListener("click", (event) => {
-    const marker = event.target.closest("a.qa-cite");
-    if (marker) {
-      event.preventDefault();
-      event.stopPropagation();
-      const target = (marker.getAttribute("href") || "").slice(1);
-      const source = target ? document.getElementById(target) : null;
-      if (source) {
-        source.open = true;
-        source.scrollIntoView({ block: "nearest" });
-        source.querySelector("summary").focus({ preventScroll: true });
-      }
-      return;
-    }
-    const button = event.target.closest("button.qa-copy");
-    if (button) {
-      event.preventDefault();
-      copy(button);
-    }
-  }, true);
+  #qa-speaker .wrap { max-height: 16rem; }
+  .qa-document-view { padding: 0; }
+  .qa-document-box { max-height: 100vh; height: 100%; border-radius: 0; }
 }
 """

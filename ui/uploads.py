@@ -22,6 +22,13 @@ MAX_NAME_CHARS = 200
 
 Progress = Callable[[float, str], None]
 
+# The upload bar's stretches, as fractions of the whole: reading the files (and finding who
+# said what in them), embedding their chunks, writing the new index version. Checking and
+# saving the files come before, updating the document list after.
+READING = (0.08, 0.45)
+EMBEDDING = (0.45, 0.92)
+WRITING = (0.92, 0.98)
+
 
 class UploadRefused(ValueError):
     """A file the page will not index, with the reason in words a person can act on."""
@@ -61,8 +68,8 @@ class UploadResult:
 def embedding_progress(step: IndexProgress, name: str) -> tuple[float, str]:
     """The upload bar's position and words while chunks are embedded: "N of M chunks".
 
-    The bar runs from 0.5 to 0.8 of the whole upload as the known chunks are embedded.
-    Time left is given once the speed is known.
+    The bar runs through ``EMBEDDING`` as the known chunks are embedded. Time left is
+    given once the speed is known.
     """
     total = max(step.chunks_total, step.chunks_embedded)
     done = step.chunks_embedded / total if total else 0.0
@@ -70,7 +77,8 @@ def embedding_progress(step: IndexProgress, name: str) -> tuple[float, str]:
     left = step.embedding_left_s
     if left is not None and step.chunks_embedded < total:
         words += f", about {_duration(left)} left"
-    return 0.5 + 0.3 * done, words
+    low, high = EMBEDDING
+    return low + (high - low) * done, words
 
 
 def _duration(seconds: float) -> str:
@@ -157,6 +165,13 @@ class DocumentLibrary:
         self.uploads_dir = uploads_dir
         self.max_upload_bytes = max_upload_bytes
         self._lock = threading.Lock()
+        self._busy = ""
+
+    @property
+    def busy(self) -> str:
+        """What the library is changing now, in words ("the upload of digest.txt"); "" when
+        idle."""
+        return self._busy
 
     def rows(self) -> list[SourceRow]:
         """The indexed documents, most recently added first."""
@@ -215,55 +230,64 @@ class DocumentLibrary:
         """
         report_progress = progress or (lambda fraction, description: None)
         with self._lock:
-            report_progress(0.05, "Checking the files")
-            messages: list[str] = []
-            accepted: list[tuple[IncomingFile, Path]] = []
-            taken: set[Path] = set()
-            for incoming in files:
-                try:
-                    target = self._check(incoming, taken)
-                except (UploadRefused, OSError) as exc:
-                    messages.append(f"{incoming.name}: not added; {exc}")
-                    continue
-                taken.add(target)
-                accepted.append((incoming, target))
-            if not accepted:
-                return UploadResult((), tuple(messages))
-            report_progress(0.2, f"Saving {len(accepted)} file(s)")
-            backups: dict[Path, Path | None] = {}
+            self._busy = "the upload of " + ", ".join(incoming.name for incoming in files)
             try:
-                self._save(accepted, backups)
-                report_progress(0.3, f"Indexing {len(accepted)} file(s)")
-                report = self._index([target for _, target in accepted], report_progress)
-            except (UploadRefused, QaIndexError, OSError) as exc:
-                logger.warning("upload failed, restoring the previous state: %s", exc)
-                for target, backup in backups.items():
-                    _restore(target, backup)
-                messages.extend(f"{incoming.name}: not added; {exc}" for incoming, _ in accepted)
-                return UploadResult((), tuple(messages))
-            report_progress(0.9, "Updating the document list")
-            problems = {Path(problem.path).resolve(): problem for problem in report.problems}
-            repeats = {Path(note.path).resolve(): note for note in report.duplicates}
-            indexed: list[str] = []
-            for incoming, target in accepted:
-                problem = problems.get(target)
-                if problem is not None and problem.skipped:
-                    _restore(target, backups[target])
-                    messages.append(f"{incoming.name}: not added; {problem.message}")
-                    continue
-                _discard(backups[target])
-                indexed.append(incoming.name)
-                note = f" ({problem.message})" if problem is not None else ""
-                verb = "replaced" if backups[target] is not None else "added"
-                repeat = repeats.get(target)
-                if repeat is not None:
-                    note += (
-                        f" (the same text as the indexed document {repeat.doc_id!r}; "
-                        "kept as another source of it)"
-                    )
-                messages.append(f"{incoming.name}: {verb}, ready for questions{note}")
-            report_progress(1.0, "Done")
-            return UploadResult(tuple(indexed), tuple(messages))
+                return self._add(files, report_progress)
+            finally:
+                self._busy = ""
+
+    def _add(self, files: Sequence[IncomingFile], report_progress: Progress) -> UploadResult:
+        report_progress(0.02, "Checking the files")
+        messages: list[str] = []
+        accepted: list[tuple[IncomingFile, Path]] = []
+        taken: set[Path] = set()
+        for incoming in files:
+            try:
+                target = self._check(incoming, taken)
+            except (UploadRefused, OSError) as exc:
+                messages.append(f"{incoming.name}: not added; {exc}")
+                continue
+            taken.add(target)
+            accepted.append((incoming, target))
+        if not accepted:
+            return UploadResult((), tuple(messages))
+        report_progress(0.04, f"Saving {len(accepted)} file(s)")
+        backups: dict[Path, Path | None] = {}
+        try:
+            self._save(accepted, backups)
+            report_progress(
+                READING[0], "Reading " + ", ".join(target.name for _, target in accepted)
+            )
+            report = self._index([target for _, target in accepted], report_progress)
+        except (UploadRefused, QaIndexError, OSError) as exc:
+            logger.warning("upload failed, restoring the previous state: %s", exc)
+            for target, backup in backups.items():
+                _restore(target, backup)
+            messages.extend(f"{incoming.name}: not added; {exc}" for incoming, _ in accepted)
+            return UploadResult((), tuple(messages))
+        report_progress(WRITING[1], "Updating the document list")
+        problems = {Path(problem.path).resolve(): problem for problem in report.problems}
+        repeats = {Path(note.path).resolve(): note for note in report.duplicates}
+        indexed: list[str] = []
+        for incoming, target in accepted:
+            problem = problems.get(target)
+            if problem is not None and problem.skipped:
+                _restore(target, backups[target])
+                messages.append(f"{incoming.name}: not added; {problem.message}")
+                continue
+            _discard(backups[target])
+            indexed.append(incoming.name)
+            note = f" ({problem.message})" if problem is not None else ""
+            verb = "replaced" if backups[target] is not None else "added"
+            repeat = repeats.get(target)
+            if repeat is not None:
+                note += (
+                    f" (the same text as the indexed document {repeat.doc_id!r}; "
+                    "kept as another source of it)"
+                )
+            messages.append(f"{incoming.name}: {verb}, ready for questions{note}")
+        report_progress(1.0, "Done")
+        return UploadResult(tuple(indexed), tuple(messages))
 
     def _save(
         self, accepted: Sequence[tuple[IncomingFile, Path]], backups: dict[Path, Path | None]
@@ -283,16 +307,21 @@ class DocumentLibrary:
 
     def _index(self, targets: Sequence[Path], report_progress: Progress) -> BuildReport:
         """Index ``targets`` with step-by-step progress, then answer from the new version."""
+        everything = ", ".join(target.name for target in targets)
 
         def on_progress(step: IndexProgress) -> None:
-            name = Path(step.path).name if step.path else ""
+            name = Path(step.path).name if step.path else everything
             if step.phase in ("scanning", "reading"):
                 done = step.files_done / max(step.files_total, 1)
-                report_progress(0.3 + 0.2 * done, f"Reading {name or 'the files'}")
+                low, high = READING
+                report_progress(
+                    low + (high - low) * done,
+                    f"Reading {name} and finding who said what",
+                )
             elif step.phase == "embedding":
                 report_progress(*embedding_progress(step, name))
             elif step.phase == "writing":
-                report_progress(0.8, "Saving the new index")
+                report_progress(WRITING[0], "Saving the new index")
 
         return self.qa.update(targets, progress=on_progress)
 
@@ -315,7 +344,11 @@ class DocumentLibrary:
                 raise UploadRefused("that document is not indexed (it may have been removed)")
             if len(documents) == 1:
                 raise UploadRefused("it is the only document left; add another before removing it")
-            self.qa.remove([doc_id])
+            self._busy = f"the removal of “{record.title}”"
+            try:
+                self.qa.remove([doc_id])
+            finally:
+                self._busy = ""
             source = Path(record.source_path).resolve()
             if source.parent == self.uploads_dir.resolve():
                 source.unlink(missing_ok=True)

@@ -1,137 +1,183 @@
-"""The "Who said what" view: speakers, and a speaker's statements each with its sources."""
+"""The "Who said what" view as HTML: a listing's statements grouped by speaker and document,
+each in its paragraph with the statement marked, and a whole document opened at one."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from index.statements.statement import ORGANISATION, PERSON
-from qa import Citation
-from qa.readers.quotes.statements import SpeakerStatement, StatementStore
-from qa.readers.quotes.topics import TopicStatement
-from ui.formatting import file_name, highlighted_passage, location, source_id, text
+from index import DocumentRecord
+from index.statements.statement import ORGANISATION
+from ui.formatting import ANSWER_CLOSE, file_name, highlighted_passage, text
+from ui.said_export import citation_text
+from ui.said_listing import QUOTED, REPORTED, ListedPlace, ListedStatement, Listing, SpeakerRow
+
+__all__ = [
+    "STATEMENT_OPEN",
+    "document_html",
+    "listing_html",
+    "speaker_choices",
+]
 
 # A statement's place is marked like an answer, in words as well as colour.
 STATEMENT_OPEN = "[statement: "
+# A document longer than this opens on this many characters around the statement.
+MAX_DOCUMENT_CHARS = 200_000
 
 
-def speaker_choices(store: StatementStore) -> list[tuple[str, str]]:
-    """The speaker list's options: people first, then organisations (so marked), each as
-    "Name (n statements)", the name as the value."""
-    people = [(speaker_label(n, c), n) for n, c in store.speakers(PERSON)]
-    organisations = [
-        (speaker_label(n, c) + " · organisation", n) for n, c in store.speakers(ORGANISATION)
-    ]
-    return people + organisations
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'s' if count != 1 else ''}"
 
 
-def about_html(topic: str, found: Sequence[TopicStatement], store: StatementStore) -> str:
-    """Who said what about ``topic``: each speaker's statements on it, the best first,
-    people and organisations alike, each statement with its sources."""
-    topic = topic.strip()
-    if not topic:
-        return ""
-    if not found:
-        return (
-            f'<p class="qa-said-empty" role="status">Nobody in your documents said anything '
-            f"about {text(topic)}.</p>"
-        )
-    speakers = list(dict.fromkeys(f.item.speaker for f in found))
-    groups = []
-    for group, speaker in enumerate(speakers, start=1):
-        kind = " (organisation)" if store.kind(speaker) == ORGANISATION else ""
-        items = "".join(
-            statement_html(f.item, store.citations(f.item), f"about-{group}-{n}")
-            for n, f in enumerate((f for f in found if f.item.speaker == speaker), start=1)
-        )
-        groups.append(
-            f'<li class="qa-about-speaker"><h3>{text(speaker)}{kind}</h3>'
-            f'<ol class="qa-statements">{items}</ol></li>'
-        )
-    summary = (
-        f"{len(found)} statement{'s' if len(found) != 1 else ''} by {len(speakers)} "
-        f"speaker{'s' if len(speakers) != 1 else ''}, the closest to the topic first."
-    )
+def speaker_choices(rows: Sequence[SpeakerRow]) -> list[tuple[str, str]]:
+    """The speaker list's options: "Name · n statements · m documents", the name as value."""
+    return [(row.label, row.name) for row in rows]
+
+
+def _open_button(place: ListedPlace, label: str, css: str = "qa-open-document") -> str:
+    citation = place.citation
     return (
-        f'<div class="qa-about"><h2 class="qa-said-heading">Who said what about '
-        f'{text(topic)}</h2><p class="qa-said-summary" role="status">{summary}</p>'
-        f'<ul class="qa-about-speakers">{"".join(groups)}</ul></div>'
+        f'<button type="button" class="{css}" data-doc="{text(place.doc_id)}" '
+        f'data-start="{citation.start}" data-end="{citation.end}">{text(label)}</button>'
     )
 
 
-def who_said_what(store: StatementStore, name: str | None) -> str:
-    """The "Who said what" panel for ``name`` (a listed speaker or a typed part of a name)."""
-    name = (name or "").strip()
-    found = [(item, store.citations(item)) for item in store.statements(name)] if name else []
-    return said_html(name, found, len(store.speakers()))
+def _how(listed: ListedStatement) -> str:
+    """How it was said, in words: quoted or reported, and the verb as written."""
+    verb = f"“{text(listed.shown.verb)}”" if listed.shown.verb else ""
+    if listed.item.direct:
+        how = f"In quotation marks; {verb}" if verb else "In quotation marks, going on"
+    else:
+        how = f"Reported, not their exact words; {verb}" if verb else "Reported"
+    return how
 
 
-def speaker_label(name: str, count: int) -> str:
-    """A speaker as the speaker list shows them: "Ali Hashem (3 statements)"."""
-    return f"{name} ({count} statement{'s' if count != 1 else ''})"
-
-
-def _place_html(key: str, number: int, citation: Citation) -> str:
-    """One place a statement stands: the document and where, then its sentence, marked."""
-    where = text(location(citation.start, citation.end, citation.page))
-    return (
-        f'<details class="qa-citation" id="{source_id(key, number)}">'
-        f'<summary><span class="qa-number">[{number}]</span> '
-        f'<span class="qa-title">{text(citation.title)}</span>'
-        f'<span class="qa-where"> — {where}</span></summary>'
-        f'<blockquote class="qa-passage">{highlighted_passage([citation], STATEMENT_OPEN)}'
-        f'</blockquote><p class="qa-meta">From <span class="qa-file">'
-        f"{text(file_name(citation.source_path))}</span>; statement at {where}.</p></details>"
-    )
-
-
-def statement_html(
-    item: SpeakerStatement, citations: Sequence[Citation], key: str, with_speaker: bool = False
-) -> str:
-    """One statement: quoted or reported, its words, then every place it stands.
+def statement_html(listed: ListedStatement) -> str:
+    """One statement: quoted or reported, its words, how it was said, "Copy with citation" and
+    a way to open the whole document there (its paragraph follows it, ``_paragraph_group``).
 
     Args:
-        item: The statement.
-        citations: Where it stands (``StatementStore.citations(item)``), each shown as a
-            source that opens on the sentence with the statement marked.
-        key: Unique within the page; the places' ids use it.
-        with_speaker: Name the speaker (when the list holds several people's words).
+        listed: The statement, placed in its paragraph.
     """
-    if item.direct:
-        kind, words = "Quoted", f"“{text(item.text)}”"
-        how = (
-            f"In quotation marks; verb: {text(item.verb)}."
-            if item.verb
-            else "In quotation marks, going on from the quotation before."
-        )
-    else:
-        kind, words = "Reported", text(item.text)
-        how = f"Reported speech, not their exact words; verb: {text(item.verb)}."
-    speaker = f'<span class="qa-speaker">{text(item.speaker)}:</span> ' if with_speaker else ""
-    also = (
+    item = listed.item
+    kind = "Quoted" if item.direct else "Reported"
+    words = f"“{text(item.text)}”" if item.direct else text(item.text)
+    others = "".join(
+        f"<li>{_open_button(place, f'{place.title} ({place.file_name}), paragraph {place.paragraph}', 'qa-open-document qa-link')}</li>"  # noqa: E501
+        for place in listed.others
+    )
+    also = f'<div class="qa-meta">Also in:<ul class="qa-also">{others}</ul></div>' if others else ""
+    copies = (
         f'<p class="qa-meta">The same story is also in '
         f"{text(', '.join(file_name(path) for path in item.also_in))}.</p>"
         if item.also_in
         else ""
     )
+    clipboard = "".join(
+        f'<span class="qa-copy-line">{text(line)}</span>'
+        for line in citation_text(listed).split("\n")
+    )
     return (
         f'<li class="qa-statement"><p class="qa-said-text">'
-        f'<span class="qa-kind qa-{kind.lower()}">{kind}</span> {speaker}{words}</p>'
-        f'<p class="qa-meta">{how}</p>'
-        f"{''.join(_place_html(key, n, c) for n, c in enumerate(citations, start=1))}"
-        f"{also}</li>"
+        f'<span class="qa-kind qa-{kind.lower()}">{kind}</span> {words}</p>'
+        f'<p class="qa-meta qa-how">{_how(listed)}</p>'
+        f'<p class="qa-actions"><button type="button" class="qa-copy">Copy with citation</button>'
+        f" {_open_button(listed.shown, 'Open the whole document')}</p>"
+        f'<div class="qa-copy-text">{clipboard}</div>{also}{copies}</li>'
     )
 
 
-def said_html(
-    name: str | None,
-    found: Sequence[tuple[SpeakerStatement, Sequence[Citation]]],
-    speakers: int,
-) -> str:
-    """The "Who said what" panel: what the chosen speaker said, or why nothing is shown.
+def _by_document(
+    statements: Sequence[ListedStatement],
+) -> list[tuple[ListedPlace, list[ListedStatement]]]:
+    """Statements gathered by the document they are shown in, in the order first met."""
+    groups: dict[str, tuple[ListedPlace, list[ListedStatement]]] = {}
+    for listed in statements:
+        groups.setdefault(listed.shown.doc_id, (listed.shown, []))[1].append(listed)
+    return list(groups.values())
+
+
+def _paragraph_group(statements: Sequence[ListedStatement], first: int) -> str:
+    """Statements of one paragraph, numbered from ``first``, then the paragraph with each
+    of them marked."""
+    items = "".join(statement_html(listed) for listed in statements)
+    citations = [listed.shown.citation for listed in statements]
+    return (
+        f'<div class="qa-paragraph-group"><ol class="qa-statements" start="{first}">{items}</ol>'
+        f'<p class="qa-meta qa-paragraph-label">Paragraph {statements[0].shown.paragraph}:</p>'
+        f'<blockquote class="qa-passage qa-paragraph">'
+        f"{highlighted_passage(citations, STATEMENT_OPEN)}</blockquote></div>"
+    )
+
+
+def _document_group(place: ListedPlace, statements: Sequence[ListedStatement], level: int) -> str:
+    """One document's statements under its title, those of one paragraph together."""
+    runs: list[list[ListedStatement]] = []
+    for listed in statements:
+        span = listed.shown.citation.passage_span
+        if runs and runs[-1][-1].shown.citation.passage_span == span:
+            runs[-1].append(listed)
+        else:
+            runs.append([listed])
+    groups, number = [], 1
+    for run in runs:
+        groups.append(_paragraph_group(run, number))
+        number += len(run)
+    return (
+        f'<section class="qa-said-document"><h{level} class="qa-document-heading">'
+        f'<span class="qa-title">{text(place.title)}</span> '
+        f'<span class="qa-file">{text(place.file_name)}</span> '
+        f'<span class="qa-count">({_plural(len(statements), "statement")})</span>'
+        f"</h{level}>{''.join(groups)}</section>"
+    )
+
+
+def _summary(listing: Listing) -> str:
+    """How many statements, in how many documents; what the filters keep; quoted and
+    reported among those shown."""
+    query, statements = listing.query, listing.statements
+    whole = (
+        f"{_plural(listing.total, 'statement')} in {_plural(len(listing.documents), 'document')}"
+    )
+    if not query.speaker:
+        whole += ", the closest to the topic first"
+    kept = []
+    if query.said in (QUOTED, REPORTED):
+        kept.append(f"{query.said} only")
+    if query.document:
+        kept.append(f"in “{dict(listing.documents).get(query.document, query.document)}” only")
+    if kept:
+        whole += f"; {len(statements):,} shown ({', '.join(kept)})"
+    quoted = sum(s.item.direct for s in statements)
+    if statements and query.said not in (QUOTED, REPORTED):
+        whole += f": {quoted:,} quoted, {len(statements) - quoted:,} reported"
+    return text(whole + ".")
+
+
+def _speaker_listing(listing: Listing, heading: str) -> str:
+    groups = "".join(
+        _document_group(place, items, 3) for place, items in _by_document(listing.statements)
+    )
+    return f"{heading}{groups}"
+
+
+def _topic_listing(listing: Listing, heading: str) -> str:
+    sections = []
+    for speaker in listing.speakers:
+        theirs = [s for s in listing.statements if s.item.speaker == speaker]
+        kind = " (organisation)" if theirs[0].kind == ORGANISATION else ""
+        groups = "".join(_document_group(place, items, 4) for place, items in _by_document(theirs))
+        sections.append(
+            f'<section class="qa-about-speaker"><h3 class="qa-about-name">{text(speaker)}{kind}'
+            f"</h3>{groups}</section>"
+        )
+    return heading + "".join(sections)
+
+
+def listing_html(listing: Listing | None, speakers: int) -> str:
+    """The Who said what listing, or why nothing is listed.
 
     Args:
-        name: The name chosen or typed (None or "" when none is).
-        found: The statements ``name`` finds, in document order, each with its citations.
+        listing: What is listed (None when no speaker or topic is chosen).
         speakers: How many speakers the documents quote at all.
     """
     if not speakers:
@@ -140,27 +186,82 @@ def said_html(
             "attributed to a person (“…,” she said) are listed here once a document "
             "holding them is indexed.</p>"
         )
-    if not name:
-        return '<p class="qa-said-empty">Choose a speaker to see what they said.</p>'
-    if not found:
+    if listing is None:
         return (
-            f'<p class="qa-said-empty">No one called {text(name)} is quoted in your documents.</p>'
+            '<p class="qa-said-empty">Choose a speaker from the list to see what they said, '
+            "or find who said what about a topic.</p>"
         )
-    people = list(dict.fromkeys(item.speaker for item, _ in found))
-    quoted = sum(item.direct for item, _ in found)
-    documents = {c.doc_id for _, citations in found for c in citations}
-    summary = (
-        f"{len(found)} statement{'s' if len(found) != 1 else ''} ({quoted} quoted, "
-        f"{len(found) - quoted} reported) in {len(documents)} "
-        f"document{'s' if len(documents) != 1 else ''}."
+    query = listing.query
+    if query.speaker:
+        heading = f"What {text(query.speaker)} said"
+        if not listing.total:
+            return (
+                f'<p class="qa-said-empty" role="status">No one called {text(query.speaker)} '
+                "is quoted in your documents.</p>"
+            )
+    else:
+        heading = f"Who said what about {text(query.topic)}"
+        if not listing.total:
+            return (
+                f'<p class="qa-said-empty" role="status">Nobody in your documents said '
+                f"anything about {text(query.topic)}.</p>"
+            )
+    top = (
+        f'<h2 class="qa-said-heading" tabindex="-1">{heading}</h2>'
+        f'<p class="qa-said-summary" role="status">{_summary(listing)}</p>'
     )
-    items = "".join(
-        statement_html(item, citations, f"said-{n}", with_speaker=len(people) > 1)
-        for n, (item, citations) in enumerate(found, start=1)
-    )
+    if not listing.statements:
+        top += (
+            '<p class="qa-said-empty">None is left by the filters: show all statements, or '
+            "every document, to see them again.</p>"
+        )
+        return f'<div class="qa-said">{top}</div>'
+    body = _speaker_listing(listing, top) if query.speaker else _topic_listing(listing, top)
+    return f'<div class="qa-said{"" if query.speaker else " qa-about"}">{body}</div>'
+
+
+def _marked_text(document: str, start: int, end: int, offset: int) -> str:
+    """``document`` (which begins at ``offset`` of the whole text) with ``start..end``
+    marked."""
+    a, b = start - offset, end - offset
     return (
-        f'<div class="qa-said"><h2 class="qa-said-heading">What {text(" and ".join(people))} '
-        f'said</h2><p class="qa-said-summary" role="status">{summary} Open a source to '
-        f'see the statement marked in its sentence.</p><ol class="qa-statements">{items}</ol>'
-        "</div>"
+        f"{text(document[:a])}"
+        f'<mark class="qa-answer" id="qa-document-mark"><span class="qa-marker">'
+        f"{text(STATEMENT_OPEN)}</span>{text(document[a:b])}"
+        f'<span class="qa-marker">{text(ANSWER_CLOSE)}</span></mark>{text(document[b:])}'
+    )
+
+
+def document_html(record: DocumentRecord, start: int, end: int, speaker: str) -> str:
+    """A whole document, opened over the page, with one statement marked.
+
+    Args:
+        record: The document.
+        start: Where the statement starts in the document's text.
+        end: Where it ends (exclusive).
+        speaker: Who made it ("" when the documents name no one for it).
+    """
+    whole = record.text
+    start, end = max(0, min(start, len(whole))), max(0, min(end, len(whole)))
+    begin, finish = 0, len(whole)
+    if finish > MAX_DOCUMENT_CHARS:
+        begin = max(0, start - MAX_DOCUMENT_CHARS // 2)
+        finish = min(len(whole), begin + MAX_DOCUMENT_CHARS)
+    shown = _marked_text(whole[begin:finish], start, max(start, end), begin)
+    part = (
+        f"; characters {begin:,}–{finish:,} of {len(whole):,} are shown"
+        if (begin, finish) != (0, len(whole))
+        else ""
+    )
+    whose = f"{speaker}’s statement" if speaker else "The statement"
+    return (
+        '<div class="qa-document-view" role="dialog" aria-modal="true" '
+        'aria-labelledby="qa-document-title"><div class="qa-document-box">'
+        '<div class="qa-document-top"><h2 id="qa-document-title" tabindex="-1">'
+        f"{text(record.title)}</h2>"
+        '<button type="button" class="qa-document-close">Close</button></div>'
+        f'<p class="qa-meta">{text(file_name(record.source_path))}. {text(whose)} is marked'
+        f"{text(part)}.</p>"
+        '<div class="qa-document-text" tabindex="0" role="region" '
+        f'aria-label="The text of {text(record.title)}">{shown}</div></div></div>'
     )

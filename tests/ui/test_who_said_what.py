@@ -1,17 +1,23 @@
-"""The "Who said what" view: speakers with their counts, and each one's statements, cited."""
+"""The "Who said what" view: the speaker list, a speaker's statements by document in their
+paragraphs, filters, copy with citation, exports and the whole document."""
 
 from __future__ import annotations
 
-import re
+import csv
+import io
+import json
 from pathlib import Path
 
 import pytest
 
 from index import SentenceTransformerEmbedder
+from index.statements.statement import ORGANISATION, PERSON
 from qa import QA, Settings
 from tests.ui.test_app import _texts
 from ui.formatting import ANSWER_CLOSE
-from ui.who_said_what import STATEMENT_OPEN, said_html, speaker_choices, who_said_what
+from ui.said_export import citation_text, listing_csv, listing_json, write_exports
+from ui.said_listing import QUOTED, REPORTED, ListingQuery, list_speaker, list_topic, speaker_rows
+from ui.who_said_what import STATEMENT_OPEN, document_html, listing_html
 
 BRIDGE = (
     "Riverside bridge to reopen in May\n"
@@ -26,17 +32,19 @@ FERRY = (
     "The harbour ferry changes its timetable next month.\n"
     '"The ferry will run twice a day from June," said Mayor Ana Torres.\n'
     "Harbour master Lena Fischer warned that the pier would close for a week in July.\n"
-    "Police chief Luis Torres said the roads near the pier would stay open.\n"
+    "Police chief Luis Torres told reporters the roads near the pier would stay open.\n"
+    "Tesco said it would open a shop at the pier.\n"
 )
 MARKET = (
     "Night market opens\n"
     '"Stalls <b>will</b> open at ${dawn} & close late," said market manager Omar Haddad.\n'
+    '"=SUM(A1) is not a price," Haddad added.\n'
 )
-# Ana Torres's statements, in index and document order: (quoted?, words, file).
+# Ana Torres's statements, in index and document order: (quoted?, words, file, paragraph).
 TORRES = [
-    (True, "The repairs came in under budget", "bridge.txt"),
-    (False, "the council would publish the final costs next week", "bridge.txt"),
-    (True, "The ferry will run twice a day from June", "ferry.txt"),
+    (True, "The repairs came in under budget", "bridge.txt", 2),
+    (False, "the council would publish the final costs next week", "bridge.txt", 3),
+    (True, "The ferry will run twice a day from June", "ferry.txt", 2),
 ]
 
 
@@ -52,7 +60,8 @@ def said_qa(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransfor
         ("wire-bridge.txt", BRIDGE),  # the same story again, from a news wire
     ):
         (documents / name).write_text(text, encoding="utf-8")
-    qa = QA(Settings(index_dir=root / "index", documents=(documents,)), embedder=embedder)
+    settings = Settings(index_dir=root / "index", documents=(documents,), uploads_dir=root / "up")
+    qa = QA(settings, embedder=embedder)
     qa.warm_up()
     return qa
 
@@ -63,82 +72,203 @@ def _speaker(qa: QA, surname_and_name: str) -> str:
     return name
 
 
-def test_speakers_are_listed_with_their_counts_most_quoted_first(said_qa: QA) -> None:
-    choices = speaker_choices(said_qa.statements)
-    torres = _speaker(said_qa, "Ana Torres")
-    assert choices[0] == (f"{torres} (3 statements)", torres)
-    assert ("Tom Becker (2 statements)", "Tom Becker") in choices
-    for name in ("Lena Fischer", "Luis Torres", "Omar Haddad"):
-        assert (f"{name} (1 statement)", name) in choices
-    # A story found twice is counted once.
-    assert len(choices) == 5
+def _plain(html: str, css_class: str) -> list[str]:
+    return [" ".join(t.split()) for t in _texts(html, css_class)[0]]
 
 
-def test_speaker_statements_are_exact_quotes_marked_in_their_sources(
-    said_qa: QA, tmp_path: Path
+def test_speakers_are_listed_with_statement_and_document_counts_people_apart(
+    said_qa: QA,
 ) -> None:
-    html = who_said_what(said_qa.statements, _speaker(said_qa, "Ana Torres"))
-    said, _ = _texts(html, "qa-said-text")
-    assert said == [
-        f"Quoted “{words}”" if quoted else f"Reported {words}" for quoted, words, _ in TORRES
+    store = said_qa.statements
+    torres = _speaker(said_qa, "Ana Torres")
+    people = speaker_rows(store, PERSON)
+    assert people[0].label == f"{torres} · 3 statements · 2 documents"
+    names = [torres, "Omar Haddad", "Tom Becker", "Lena Fischer", "Luis Torres"]
+    assert [row.name for row in people] == names
+    # A story found twice is counted once; organisations are listed apart.
+    assert [row.label for row in speaker_rows(store, ORGANISATION)] == [
+        "Tesco · 1 statement · 1 document"
+    ]
+    by_name = [row.name for row in speaker_rows(store, PERSON, order="name")]
+    assert by_name == sorted(by_name, key=str.casefold)
+    by_documents = speaker_rows(store, PERSON, order="documents")
+    assert by_documents[0].name == torres and by_documents[0].documents == 2
+
+
+def test_a_search_finds_names_holding_it_and_a_role_finds_the_person(said_qa: QA) -> None:
+    store = said_qa.statements
+    torres = _speaker(said_qa, "Ana Torres")
+    assert {row.name for row in speaker_rows(store, PERSON, search="torres")} == {
+        torres,
+        "Luis Torres",
+    }
+    assert [row.name for row in speaker_rows(store, PERSON, search="harbour master")] == [
+        "Lena Fischer"
+    ]
+    assert speaker_rows(store, PERSON, search="Tesco") == []
+    assert [row.name for row in speaker_rows(store, ORGANISATION, search="tes")] == ["Tesco"]
+
+
+def test_statements_are_grouped_by_document_each_marked_in_its_paragraph(
+    said_qa: QA,
+) -> None:
+    store = said_qa.statements
+    torres = _speaker(said_qa, "Ana Torres")
+    listing = list_speaker(store, ListingQuery(speaker=torres))
+    html = listing_html(listing, len(store.speakers()))
+    assert _plain(html, "qa-said-summary") == ["3 statements in 2 documents: 2 quoted, 1 reported."]
+    # One heading per document, in index order, not one per statement.
+    assert _plain(html, "qa-document-heading") == [
+        "Riverside bridge to reopen in May bridge.txt (2 statements)",
+        "Ferry timetable changes for summer ferry.txt (1 statement)",
+    ]
+    assert _plain(html, "qa-said-text") == [
+        f"Quoted “{words}”" if quoted else f"Reported {words}" for quoted, words, _, _ in TORRES
     ]
     marks, _ = _texts(html, "qa-answer")
-    assert marks == [STATEMENT_OPEN + words + ANSWER_CLOSE for _, words, _ in TORRES]
-    titles, _ = _texts(html, "qa-title")
-    assert titles == [
-        "Riverside bridge to reopen in May",
-        "Riverside bridge to reopen in May",
-        "Ferry timetable changes for summer",
-    ]
-    # Each place is where the words stand in the file, to the character.
-    documents = said_qa.index.documents
-    where, _ = _texts(html, "qa-where")
-    for (_, words, file_name), shown in zip(TORRES, where, strict=True):
-        text = documents[Path(file_name).stem].text
-        start = text.index(words)
-        assert shown == f" — characters {start:,}–{start + len(words):,}"
-    assert "3 statements (2 quoted, 1 reported) in 2 documents." in html
+    assert marks == [STATEMENT_OPEN + words + ANSWER_CLOSE for _, words, _, _ in TORRES]
+    # Each shown in its whole paragraph (a line of the story), numbered without the title.
+    paragraphs = _plain(html, "qa-paragraph")
+    documents = store.documents
+    for (_, words, file_name, number), shown, listed in zip(
+        TORRES, paragraphs, listing.statements, strict=True
+    ):
+        lines = documents[Path(file_name).stem].text.split("\n")
+        line = next(line for line in lines if words in line)
+        assert shown.replace(STATEMENT_OPEN, "").replace(ANSWER_CLOSE, "", 1) == line
+        assert listed.shown.paragraph == number == lines.index(line)
+    assert _plain(html, "qa-paragraph-label") == ["Paragraph 2:", "Paragraph 3:", "Paragraph 2:"]
     assert html.count("The same story is also in wire-bridge.txt.") == 2
-    # Each source is closed until asked for, so a long list stays short.
-    assert html.count("<details") == 3 and not re.search(r"<details[^>]* open", html)
 
 
-def test_quotation_going_on_and_reported_speech_say_so(said_qa: QA) -> None:
-    becker = who_said_what(said_qa.statements, "Tom Becker")
-    assert "In quotation marks, going on from the quotation before." in becker
-    said, _ = _texts(becker, "qa-said-text")
-    assert said == [
-        "Quoted “We expect traffic to return to normal within days”",
-        "Quoted “Buses will be first”",
+def test_two_people_of_one_surname_stay_apart(said_qa: QA) -> None:
+    store = said_qa.statements
+    ana = list_speaker(store, ListingQuery(speaker=_speaker(said_qa, "Ana Torres")))
+    luis = list_speaker(store, ListingQuery(speaker="Luis Torres"))
+    assert {s.item.speaker for s in ana.statements} == {_speaker(said_qa, "Ana Torres")}
+    assert [s.item.text for s in luis.statements] == ["the roads near the pier would stay open"]
+
+
+def test_filters_keep_quoted_or_reported_statements_or_one_document(said_qa: QA) -> None:
+    store = said_qa.statements
+    torres = ListingQuery(speaker=_speaker(said_qa, "Ana Torres"))
+    quoted = list_speaker(store, torres.filtered(QUOTED, None))
+    assert [s.item.direct for s in quoted.statements] == [True, True]
+    reported = list_speaker(store, torres.filtered(REPORTED, None))
+    assert [s.item.text for s in reported.statements] == [TORRES[1][1]]
+    ferry = list_speaker(store, torres.filtered(None, "ferry"))
+    assert [s.shown.doc_id for s in ferry.statements] == ["ferry"]
+    # The document choices stay those of the whole listing, whatever the filters.
+    assert [doc_id for doc_id, _ in ferry.documents] == ["bridge", "ferry"]
+    html = listing_html(ferry, len(store.speakers()))
+    assert _plain(html, "qa-said-summary") == [
+        "3 statements in 2 documents; 1 shown (in “Ferry timetable changes for summer” "
+        "only): 1 quoted, 0 reported."
     ]
-    fischer = who_said_what(said_qa.statements, "Fischer")
-    assert "Reported speech, not their exact words; verb: warn." in fischer
+    nothing = list_speaker(store, ListingQuery(speaker="Luis Torres", said=QUOTED))
+    assert "None is left by the filters" in listing_html(nothing, len(store.speakers()))
 
 
-def test_a_surname_finds_everyone_so_named_and_a_full_name_one(said_qa: QA) -> None:
-    everyone = who_said_what(said_qa.statements, "Torres")
-    speakers, _ = _texts(everyone, "qa-speaker")
+def test_the_verb_is_shown_as_the_text_writes_it(said_qa: QA) -> None:
+    store = said_qa.statements
+    for name, verb in (("Lena Fischer", "“warned”"), ("Luis Torres", "“told”")):
+        html = listing_html(list_speaker(store, ListingQuery(speaker=name)), 1)
+        assert _plain(html, "qa-how") == [f"Reported, not their exact words; {verb}"]
+    becker = listing_html(list_speaker(store, ListingQuery(speaker="Tom Becker")), 1)
+    assert _plain(becker, "qa-how") == [
+        "In quotation marks; “said”",
+        "In quotation marks, going on",
+    ]
+
+
+def test_copy_with_citation_holds_the_words_the_speaker_and_the_place(said_qa: QA) -> None:
+    store = said_qa.statements
     torres = _speaker(said_qa, "Ana Torres")
-    assert speakers == [f"{torres}:"] * 3 + ["Luis Torres:"]
-    assert "the roads near the pier would stay open" in everyone
-    one = who_said_what(said_qa.statements, "Luis Torres")
-    said, _ = _texts(one, "qa-said-text")
-    assert said == ["Reported the roads near the pier would stay open"]
-    assert _texts(one, "qa-speaker")[0] == []  # one person: no name on each statement
+    listing = list_speaker(store, ListingQuery(speaker=torres))
+    first, second, _ = listing.statements
+    assert citation_text(first) == (
+        f"“The repairs came in under budget” — {torres} (quoted, “said”).\n"
+        "Source: Riverside bridge to reopen in May (bridge.txt), paragraph 2."
+    )
+    assert citation_text(second).startswith(
+        f"the council would publish the final costs next week — {torres} (reported, not "
+        "their exact words, “said”)."
+    )
+    html = listing_html(listing, 1)
+    lines, _ = _texts(html, "qa-copy-line")
+    assert lines[:2] == citation_text(first).split("\n")
+
+
+def test_exports_hold_the_listing_shown_and_keep_formulas_inert(
+    said_qa: QA, tmp_path: Path
+) -> None:
+    store = said_qa.statements
+    listing = list_speaker(store, ListingQuery(speaker="Omar Haddad"))
+    rows = list(csv.DictReader(io.StringIO(listing_csv(listing))))
+    assert [row["statement"] for row in rows] == [
+        "Stalls <b>will</b> open at ${dawn} & close late",
+        "'=SUM(A1) is not a price",  # a spreadsheet would run it
+    ]
+    assert [row["verb"] for row in rows] == ["said", "added"]
+    assert {row["file"] for row in rows} == {"market.txt"}
+    assert [row["quoted"] for row in rows] == ["yes", "yes"]
+    data = json.loads(listing_json(listing))
+    assert data["speaker"] == "Omar Haddad"
+    assert data["statements"][1]["statement"] == "=SUM(A1) is not a price"
+    assert data["statements"][0]["paragraph"] == 1
+    as_csv, as_json = write_exports(listing, tmp_path)
+    assert (as_csv.name, as_json.name) == ("omar-haddad.csv", "omar-haddad.json")
+    assert json.loads(as_json.read_text(encoding="utf-8")) == data
+    filtered = list_speaker(store, ListingQuery(speaker="Omar Haddad", document="bridge"))
+    assert json.loads(listing_json(filtered))["statements"] == []
+
+
+def test_a_topic_lists_each_speaker_by_document_the_closest_first(said_qa: QA) -> None:
+    store = said_qa.statements
+    found = said_qa.said_about("the pier")
+    listing = list_topic(store, found, ListingQuery(topic="the pier"))
+    html = listing_html(listing, len(store.speakers()))
+    assert _plain(html, "qa-said-heading") == ["Who said what about the pier"]
+    speakers = list(dict.fromkeys(f.item.speaker for f in found))
+    names = _plain(html, "qa-about-name")
+    assert [name.removesuffix(" (organisation)") for name in names] == speakers
+    assert "Tesco (organisation)" in names
+    assert len(_texts(html, "qa-statement")[0]) == len(found)
+    rows = json.loads(listing_json(listing))["statements"]
+    assert [row["similarity"] for row in rows] == [round(f.similarity, 3) for f in found]
+    quoted = list_topic(store, found, ListingQuery(topic="the pier", said=QUOTED))
+    assert all(s.item.direct for s in quoted.statements)
 
 
 def test_document_markup_in_a_statement_is_shown_as_text(said_qa: QA) -> None:
-    html = who_said_what(said_qa.statements, "Omar Haddad")
+    html = listing_html(list_speaker(said_qa.statements, ListingQuery(speaker="Omar Haddad")), 1)
     said, tags = _texts(html, "qa-said-text")
-    assert said == ["Quoted “Stalls <b>will</b> open at ${dawn} & close late”"]
+    assert said[0] == "Quoted “Stalls <b>will</b> open at ${dawn} & close late”"
     assert "b" not in tags
     assert "${" not in html and "<b>" not in html
 
 
+def test_the_whole_document_opens_with_the_statement_marked(said_qa: QA) -> None:
+    record = said_qa.statements.documents["market"]
+    start = record.text.index("Stalls")
+    end = start + len("Stalls <b>will</b> open at ${dawn} & close late")
+    html = document_html(record, start, end, "Omar Haddad")
+    marks, tags = _texts(html, "qa-answer")
+    assert marks == [STATEMENT_OPEN + record.text[start:end] + ANSWER_CLOSE]
+    assert "b" not in tags and "${" not in html
+    shown, _ = _texts(html, "qa-document-text")
+    whole = record.text.replace("\n", "")  # line breaks are <br>, which the parser drops
+    assert shown[0].replace(STATEMENT_OPEN, "").replace(ANSWER_CLOSE, "", 1) == whole
+    assert 'role="dialog"' in html and "Omar Haddad’s statement is marked" in html
+
+
 def test_nothing_chosen_no_one_found_and_no_one_quoted_say_so(said_qa: QA) -> None:
     store = said_qa.statements
-    assert "Choose a speaker to see what they said." in who_said_what(store, None)
-    assert "Choose a speaker" in who_said_what(store, "   ")
-    missing = who_said_what(store, "Nadia <i>Petrova</i>")
-    assert "No one called Nadia &#60;i&#62;Petrova&#60;/i&#62; is quoted" in missing
-    assert "No one is quoted in your documents yet." in said_html(None, [], 0)
+    assert "Choose a speaker from the list" in listing_html(None, 5)
+    missing = list_speaker(store, ListingQuery(speaker="Nadia <i>Petrova</i>"))
+    assert "No one called Nadia &#60;i&#62;Petrova&#60;/i&#62; is quoted" in listing_html(
+        missing, 5
+    )
+    nobody = list_topic(store, [], ListingQuery(topic="tea"))
+    assert "Nobody in your documents said anything about tea." in listing_html(nobody, 5)
+    assert "No one is quoted in your documents yet." in listing_html(None, 0)

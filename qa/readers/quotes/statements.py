@@ -255,12 +255,30 @@ class StatementStore:
     def statements(self, name: str, retrieved: Sequence[str] = ()) -> list[SpeakerStatement]:
         """The statements of the speakers ``name`` can mean (``resolve``), in index and
         document order."""
-        if self._order is None:
-            self._order = {doc_id: i for i, doc_id in enumerate(self.documents)}
-        order = self._order
         speakers = self.resolve(name, retrieved)
         found = [item for speaker in speakers for item in self._by_speaker[speaker]]
-        return sorted(found, key=lambda s: (order[s.first.doc_id], s.first.statement.start))
+        return sorted(found, key=self._position)
+
+    def spoken_by(self, speaker: str) -> list[SpeakerStatement]:
+        """One speaker's statements, the name exactly as ``speakers`` lists it (two people
+        of one surname stay apart), in index and document order; empty for anyone else."""
+        return sorted(self._by_speaker.get(speaker, ()), key=self._position)
+
+    def documents_of(self, speaker: str) -> list[str]:
+        """The documents holding one speaker's statements (any of their places), in index
+        order."""
+        held = {place.doc_id for item in self._by_speaker.get(speaker, ()) for place in item.places}
+        order = self._document_order()
+        return sorted(held, key=lambda doc_id: order.get(doc_id, len(order)))
+
+    def _document_order(self) -> dict[str, int]:
+        if self._order is None:
+            self._order = {doc_id: i for i, doc_id in enumerate(self.documents)}
+        return self._order
+
+    def _position(self, item: SpeakerStatement) -> tuple[int, int]:
+        order = self._document_order()
+        return order[item.first.doc_id], item.first.statement.start
 
     def statements_in(self, passages: Sequence[Passage]) -> list[SpeakerStatement]:
         """The statements that stand inside ``passages`` (at any of their places)."""
