@@ -9,11 +9,11 @@ import gradio as gr
 
 from qa import QA, Settings
 from ui.ask_area import ask_endpoint, ask_tab
-from ui.documents_area import documents_panel
+from ui.documents.area import documents_panel
+from ui.documents.uploads import DocumentLibrary
 from ui.page_script import SCRIPT
-from ui.said_area import said_tab
+from ui.said.area import said_tab
 from ui.style import CSS, theme
-from ui.uploads import DocumentLibrary
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,8 @@ from tests.qa.test_seed_examples import accepted
 from tests.ui.serving import XSS_DOCUMENT, page_settings, running_page
 from ui.app import launch_options
 from ui.ask_area import EXAMPLES
-from ui.documents_table import sources_html
+from ui.documents.table import sources_html
+from ui.documents.uploads import DocumentLibrary
 from ui.formatting import (
     ANSWER_CLOSE,
     ANSWER_OPEN,
@@ -32,7 +33,6 @@ from ui.formatting import (
     group_sources,
     text,
 )
-from ui.uploads import DocumentLibrary
 
 QUESTION = "What did Larijani say?"
 

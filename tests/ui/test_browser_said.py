@@ -23,9 +23,9 @@ from tests.ui.browser import (
     words,
 )
 from ui.formatting import ANSWER_CLOSE
-from ui.said_export import citation_text, listing_csv, listing_json
-from ui.said_listing import QUOTED, ListingQuery, list_speaker, list_topic, speaker_rows
-from ui.who_said_what import STATEMENT_OPEN
+from ui.said.export import citation_text, listing_csv, listing_json
+from ui.said.listing import QUOTED, ListingQuery, list_speaker, list_topic, speaker_rows
+from ui.said.view import STATEMENT_OPEN
 
 pytestmark = pytest.mark.slow
 

@@ -7,10 +7,10 @@ import threading
 import time
 
 from tests.ui.test_app import _texts
-from ui.documents_table import PAGE_ROWS, breakable, matching, page_count, sources_html
+from ui.documents.progress import ProgressView, ProgressWatch, progress_html, reading_estimate_s
+from ui.documents.table import PAGE_ROWS, breakable, matching, page_count, sources_html
+from ui.documents.uploads import EMBEDDING, READING, Progress
 from ui.formatting import SourceRow
-from ui.upload_progress import ProgressView, ProgressWatch, progress_html, reading_estimate_s
-from ui.uploads import EMBEDDING, READING, Progress
 
 
 def _rows(count: int) -> list[SourceRow]:

@@ -11,8 +11,8 @@ import pytest
 from index import IndexProgress, SentenceTransformerEmbedder
 from qa import QA, Settings
 from tests.conftest import SEED_FILE
-from ui.documents_table import sources_html
-from ui.uploads import (
+from ui.documents.table import sources_html
+from ui.documents.uploads import (
     EMBEDDING,
     DocumentLibrary,
     IncomingFile,

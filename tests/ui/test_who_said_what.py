@@ -15,9 +15,9 @@ from index.statements.statement import ORGANISATION, PERSON
 from qa import QA, Settings
 from tests.ui.test_app import _texts
 from ui.formatting import ANSWER_CLOSE
-from ui.said_export import citation_text, listing_csv, listing_json, write_exports
-from ui.said_listing import QUOTED, REPORTED, ListingQuery, list_speaker, list_topic, speaker_rows
-from ui.who_said_what import STATEMENT_OPEN, document_html, listing_html
+from ui.said.export import citation_text, listing_csv, listing_json, write_exports
+from ui.said.listing import QUOTED, REPORTED, ListingQuery, list_speaker, list_topic, speaker_rows
+from ui.said.view import STATEMENT_OPEN, document_html, listing_html
 
 BRIDGE = (
     "Riverside bridge to reopen in May\n"

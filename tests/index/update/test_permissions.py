@@ -41,7 +41,7 @@ UPLOAD_SCRIPT = """
 import json, sys
 from pathlib import Path
 from qa import QA, Settings
-from ui.uploads import DocumentLibrary, IncomingFile
+from ui.documents.uploads import DocumentLibrary, IncomingFile
 
 index_dir, cases = Path(sys.argv[1]), json.loads(sys.argv[2])
 qa = QA(Settings(index_dir=index_dir, documents=()))

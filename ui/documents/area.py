@@ -10,10 +10,10 @@ from typing import Any
 import gradio as gr
 
 from qa import Settings
-from ui.documents_table import matching, page_count, sources_html
+from ui.documents.progress import ProgressView, ProgressWatch, progress_html, reading_estimate_s
+from ui.documents.table import matching, page_count, sources_html
+from ui.documents.uploads import DocumentLibrary, IncomingFile, UploadRefused, supported_suffixes
 from ui.formatting import human_size, status_html
-from ui.upload_progress import ProgressView, ProgressWatch, progress_html, reading_estimate_s
-from ui.uploads import DocumentLibrary, IncomingFile, UploadRefused, supported_suffixes
 
 # Index writes take the index's writer lock; one at a time, queued, never refused.
 INDEX_WRITES = "index-writes"

@@ -9,7 +9,7 @@ import json
 import re
 from pathlib import Path
 
-from ui.said_listing import ListedPlace, ListedStatement, Listing
+from ui.said.listing import ListedPlace, ListedStatement, Listing
 
 __all__ = ["citation_text", "export_rows", "listing_csv", "listing_json", "write_exports"]
 

@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from ui.documents.uploads import READING, WRITING, Progress
 from ui.formatting import text
-from ui.uploads import READING, WRITING, Progress
 
 __all__ = ["ProgressView", "ProgressWatch", "progress_html", "reading_estimate_s"]
 

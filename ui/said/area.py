@@ -12,8 +12,8 @@ import gradio as gr
 
 from index.statements.statement import ORGANISATION, PERSON
 from qa import QA
-from ui.said_export import write_exports
-from ui.said_listing import (
+from ui.said.export import write_exports
+from ui.said.listing import (
     ALL,
     QUOTED,
     REPORTED,
@@ -23,7 +23,7 @@ from ui.said_listing import (
     list_topic,
     speaker_rows,
 )
-from ui.who_said_what import document_html, listing_html, speaker_choices
+from ui.said.view import document_html, listing_html, speaker_choices
 
 # The listing's "Open the whole document" buttons and the opened document's "Close" send
 # these events to the server; the page script (ui/page_script.py) moves the focus.

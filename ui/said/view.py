@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from index import DocumentRecord
 from index.statements.statement import ORGANISATION
 from ui.formatting import ANSWER_CLOSE, file_name, highlighted_passage, text
-from ui.said_export import citation_text
-from ui.said_listing import QUOTED, REPORTED, ListedPlace, ListedStatement, Listing, SpeakerRow
+from ui.said.export import citation_text
+from ui.said.listing import QUOTED, REPORTED, ListedPlace, ListedStatement, Listing, SpeakerRow
 
 __all__ = [
     "STATEMENT_OPEN",

@@ -1,0 +1,1 @@
+"""The documents panel: its table, uploads with their progress, and removals."""

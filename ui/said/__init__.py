@@ -1,0 +1,1 @@
+"""The "Who said what" tab: its speaker listing, its HTML view and its exports."""
