@@ -68,6 +68,35 @@ def write_corpus(folder: Path, max_bytes: int | None = None) -> list[Path]:
     return written
 
 
+def write_mixed_corpus(folder: Path, chars: int = 1_100_000) -> list[Path]:
+    """Write about ``chars`` characters of mixed prose as .txt documents; return their paths.
+
+    Each SQuAD article of the shared eval files becomes one document (its paragraphs joined
+    by blank lines), then Vim's help files are added whole until ``chars`` is reached: about
+    120 documents of very different lengths for the default.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    total = 0
+    for name in ("squad2_dev_subset.json", "squad2_fit_pool.json"):
+        data = json.loads((SHARED_EVAL / name).read_text(encoding="utf-8"))
+        for a, article in enumerate(data["data"]):
+            text = "\n\n".join(p["context"] for p in article["paragraphs"])
+            path = folder / f"{Path(name).stem}_{a:02d}.txt"
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+            total += len(text)
+    for source in sorted(VIM_DOCS.glob("*.txt")):
+        if total >= chars:
+            break
+        text = source.read_text(encoding="utf-8", errors="replace")
+        path = folder / f"vim_{source.stem}.txt"
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+        total += len(text)
+    return written
+
+
 def chunk_texts(paths: Iterable[Path]) -> list[str]:
     """The chunk texts the index makes of the files under ``paths``, in file order.
 

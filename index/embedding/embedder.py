@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
     from index.embedding.numpy_encoder import NumpyEncoder
+    from index.embedding.torch_encoder import TorchEncoder
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +91,9 @@ class SentenceTransformerEmbedder:
     """A sentence-transformers model read from a local folder; never downloads anything.
 
     The model loads on first use (``warm_up()`` or ``embed()``), so constructing one is cheap.
+    A BERT encoder with mean pooling (the bundled model) runs on this package's own torch
+    forward pass (``TorchEncoder``) and a few texts before that on NumPy (``NumpyEncoder``);
+    any other model runs on sentence-transformers.
 
     Example:
         >>> embedder = SentenceTransformerEmbedder()
@@ -103,7 +107,7 @@ class SentenceTransformerEmbedder:
         batch_size: Texts per forward pass when embedding (default 16, ``DEFAULT_BATCH_SIZE``).
         precision: Arithmetic for bulk embedding (index builds): ``"bf16"``, ``"fp32"``, or
             ``"auto"`` (default: bf16 where the CPU has native bf16, else fp32). Questions are
-            always embedded in fp32. Measured in ``benchmarks/index_build.py``.
+            always embedded in fp32. Measured in ``benchmarks/embedding_options.py``.
     """
 
     def __init__(
@@ -117,7 +121,10 @@ class SentenceTransformerEmbedder:
         self.model_name = model_name
         self.batch_size = batch_size or DEFAULT_BATCH_SIZE
         self.precision = precision
-        self._model: SentenceTransformer | None = None
+        # The loaded model: our own torch forward pass where the model's layout allows it
+        # (``TorchEncoder``: no transformers or sentence-transformers to import), else
+        # sentence-transformers.
+        self._model: TorchEncoder | SentenceTransformer | None = None
         self._bulk_model: SentenceTransformer | None = None
         self._light: NumpyEncoder | None = None
         self._light_checked = False
@@ -132,10 +139,17 @@ class SentenceTransformerEmbedder:
         """Load the model now rather than on the first call to ``embed``."""
         with self._load_lock:
             if self._model is None:
-                from sentence_transformers import SentenceTransformer
-
                 path = self._resolved_path()
                 logger.info("loading embedding model from %s", path)
+                from index.embedding.numpy_encoder import supports
+
+                if supports(path):
+                    from index.embedding.torch_encoder import TorchEncoder
+
+                    self._model = TorchEncoder(path)
+                    return
+                from sentence_transformers import SentenceTransformer
+
                 with _no_progress_bars():
                     self._model = SentenceTransformer(
                         str(path), device="cpu", local_files_only=True
@@ -157,18 +171,28 @@ class SentenceTransformerEmbedder:
             return "bf16" if cpu_has_native_bf16() else "fp32"
         return self.precision
 
+    def engine(self) -> str:
+        """How chunks are embedded here: the code that runs the model and its precision
+        for an index build (``"torch bf16"``, ``"sentence-transformers fp32"`` ...)."""
+        from index.embedding.numpy_encoder import supports
+
+        code = "torch" if supports(self._resolved_path()) else "sentence-transformers"
+        return f"{code} {self.bulk_precision()}"
+
     def _model_for(self, count: int) -> SentenceTransformer:
-        self.warm_up()
-        assert self._model is not None
+        from sentence_transformers import SentenceTransformer
+
+        model = self._model
+        assert isinstance(model, SentenceTransformer)
         if count < _BULK_TEXTS or self.bulk_precision() == "fp32":
-            return self._model
+            return model
         with self._load_lock:
             if self._bulk_model is None:
                 import copy
 
                 import torch
 
-                self._bulk_model = copy.deepcopy(self._model).to(torch.bfloat16)
+                self._bulk_model = copy.deepcopy(model).to(torch.bfloat16)
             return self._bulk_model
 
     def _light_encoder(self) -> NumpyEncoder | None:
@@ -198,6 +222,13 @@ class SentenceTransformerEmbedder:
             light = self._light_encoder()
             if light is not None:
                 return light.embed(texts)
+        self.warm_up()
+        if isinstance(self._model, _torch_encoder()):
+            return self._model.embed(
+                texts,
+                batch_size=self.batch_size,
+                bf16=len(texts) >= _BULK_TEXTS and self.bulk_precision() == "bf16",
+            )
         vectors = self._model_for(len(texts)).encode(
             list(texts),
             batch_size=self.batch_size,
@@ -209,6 +240,12 @@ class SentenceTransformerEmbedder:
         # Re-normalise in fp32: bf16 rounding leaves norms a little off 1.
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return np.ascontiguousarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
+
+
+def _torch_encoder() -> type[TorchEncoder]:
+    from index.embedding.torch_encoder import TorchEncoder
+
+    return TorchEncoder
 
 
 @contextmanager

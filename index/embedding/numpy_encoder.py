@@ -31,13 +31,18 @@ class UnsupportedModelError(ValueError):
 def supports(model_path: Path) -> bool:
     """Whether ``model_path`` holds a model this encoder computes exactly."""
     try:
-        _check_layout(model_path)
+        bert_config(model_path)
     except (UnsupportedModelError, OSError, ValueError, KeyError):
         return False
     return True
 
 
-def _check_layout(model_path: Path) -> dict[str, Any]:
+def bert_config(model_path: Path) -> dict[str, Any]:
+    """The model's ``config.json``, once its layout is checked to be one this module computes.
+
+    Raises:
+        UnsupportedModelError: It is not a mean-pooled, normalised BERT sentence encoder.
+    """
     config: dict[str, Any] = json.loads((model_path / "config.json").read_text())
     modules = json.loads((model_path / "modules.json").read_text())
     pooling = json.loads((model_path / "1_Pooling" / "config.json").read_text())
@@ -82,7 +87,7 @@ class NumpyEncoder:
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
-        config = _check_layout(model_path)
+        config = bert_config(model_path)
         self.heads = int(config["num_attention_heads"])
         self.layers = int(config["num_hidden_layers"])
         self.eps = float(config.get("layer_norm_eps", 1e-12))

@@ -56,14 +56,14 @@ from index.statements.statement import (
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-__all__ = ["MAX_CHARS", "StatementExtractor"]
+__all__ = ["MAX_CHARS", "StatementExtractor", "worth_parsing"]
 
 logger = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[^\W\d_]{2}")
 
 
-def _worth_parsing(sentence: str) -> bool:
+def worth_parsing(sentence: str) -> bool:
     """Whether a sentence may report speech and is prose the parser can read quickly."""
     return (
         len(sentence) <= MAX_SENTENCE_CHARS
@@ -99,7 +99,7 @@ class StatementExtractor:
             # that indexing it takes seconds, not an hour of parsing.
             sentences = [s for s in sentences if s.end <= MAX_CHARS]
             logger.info("statements: only the first %d characters of a long document", MAX_CHARS)
-        cued = [i for i, s in enumerate(sentences) if _worth_parsing(text[s.start : s.end])]
+        cued = [i for i, s in enumerate(sentences) if worth_parsing(text[s.start : s.end])]
         docs = self._parse([for_parser(text[sentences[i].start : sentences[i].end]) for i in cued])
         parsed = dict(zip(cued, docs, strict=True))
         people = People(full_names(text[:MAX_CHARS]))

@@ -197,6 +197,8 @@ class Manifest:
         vector_index: The FAISS index kind and parameters (None for other stores).
         counts: Documents and chunks of the version.
         excluded: Source paths removed on request, left out until named again.
+        embedded_with: How the last update that embedded chunks embedded them: the code
+            that ran the model and its precision ("torch bf16"); None when not recorded.
     """
 
     version: str
@@ -211,6 +213,7 @@ class Manifest:
     vector_index: VectorIndexEntry | None = None
     counts: DocumentCounts | None = None
     excluded: tuple[str, ...] = ()
+    embedded_with: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "files", MappingProxyType(dict(self.files)))
@@ -229,6 +232,8 @@ class Manifest:
             data["vector_store"] = self.vector_store.to_json()
         if self.vector_index is not None:
             data["vector_index"] = self.vector_index.to_json()
+        if self.embedded_with is not None:
+            data["embedded_with"] = self.embedded_with
         if self.counts is not None:
             data["counts"] = asdict(self.counts)
         data["order"] = list(self.order)
@@ -285,6 +290,7 @@ class Manifest:
                     f"reads formats up to {FORMAT_VERSION}"
                 )
             created_at = data.get("created_at")
+            embedded_with = data.get("embedded_with")
             return cls(
                 version=str(data["version"]),
                 model=ModelFingerprint(**data["model"]),
@@ -294,6 +300,7 @@ class Manifest:
                 files={str(name): str(digest) for name, digest in files.items()},
                 format_version=None if format_version is None else int(format_version),
                 created_at=None if created_at is None else str(created_at),
+                embedded_with=None if embedded_with is None else str(embedded_with),
                 vector_store=store,
                 vector_index=(
                     None if vector_index is None else VectorIndexEntry.from_json(vector_index)

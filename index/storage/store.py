@@ -203,6 +203,7 @@ class IndexStore:
             lexical_folder=folder if set(LEXICAL_FILES) <= set(manifest.files) else None,
             statements_file=folder / STATEMENTS if STATEMENTS in manifest.files else None,
             summaries=manifest.documents,
+            embedded_with=manifest.embedded_with,
         )
 
     def excluded_paths(self) -> tuple[str, ...]:
@@ -245,6 +246,7 @@ class IndexStore:
         previous: StoredIndex | None = None,
         excluded: Iterable[str] = (),
         rows: int | None = None,
+        embedded_with: str | None = None,
     ) -> str:
         """Write a complete new version and make it live; call inside ``writing()``.
 
@@ -263,6 +265,8 @@ class IndexStore:
                 until one is named again (``StoredIndex.excluded``).
             rows: How many vectors the entries hold, when known: a FAISS index big enough
                 for an HNSW graph is then built as they come, not copied from a flat one.
+            embedded_with: How the chunks new in this version were embedded ("torch bf16"),
+                recorded in its manifest.
 
         Returns:
             The new version's name.
@@ -278,6 +282,7 @@ class IndexStore:
             previous=previous,
             excluded=excluded,
             rows=rows,
+            embedded_with=embedded_with,
         )
 
 

@@ -44,6 +44,9 @@ class StoredIndex:
     # What the manifest lists about each document, in index order: enough to list them
     # (``qa docs``, the page's table of sources) without reading their records.
     summaries: tuple[DocumentSummary, ...] = ()
+    # How the last update that embedded chunks ran the model ("torch bf16"; the manifest's
+    # ``embedded_with``); None when not recorded.
+    embedded_with: str | None = None
 
     def statements(self) -> Iterator[DocumentStatements]:
         """Every document's attributed statements, in index order, read one at a time."""

@@ -57,6 +57,7 @@ def write_version(
     previous: StoredIndex | None = None,
     excluded: Iterable[str] = (),
     rows: int | None = None,
+    embedded_with: str | None = None,
 ) -> str:
     """Write a complete new version of the index in ``index_dir`` and make it live.
 
@@ -150,6 +151,7 @@ def write_version(
             documents=tuple(summaries),
             excluded=tuple(sorted(set(excluded))),
             files=files,
+            embedded_with=embedded_with,
         )
         write_manifest(staging / MANIFEST_FILE, manifest)
         fsync_dir(staging)

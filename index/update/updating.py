@@ -127,7 +127,7 @@ class IndexUpdate:
         previous: StoredIndex | None,
         files: PreparedFiles | None = None,
         progress: ProgressCallback | None = None,
-        embed_batch_size: int = 64,
+        embed_batch_size: int = 256,
         excluded: Sequence[str] = (),
         extractor: StatementExtractor | None = None,
     ) -> None:
@@ -284,6 +284,12 @@ class IndexUpdate:
                 elapsed_s=self.progress.elapsed_s(),
             )
         total = self.accepted.chunks()
+        engine = getattr(self.embedder, "engine", None)
+        embedded_with = (
+            engine()
+            if self.progress.chunks_embedded and callable(engine)
+            else (previous.embedded_with if previous is not None else None)
+        )
         version = self.store.write(
             self.accepted.entries(),
             self.embedder.fingerprint(),
@@ -292,6 +298,7 @@ class IndexUpdate:
             previous=previous,
             excluded=plan.excluded,
             rows=total,
+            embedded_with=embedded_with,
         )
         self.progress.emit("done")
         return replace(

@@ -1,4 +1,8 @@
-"""The torch-free question encoder gives the same vectors as sentence-transformers."""
+"""The torch-free question encoder gives the same vectors as the torch model.
+
+The torch model (``TorchEncoder``) is checked against sentence-transformers itself in
+``test_torch_encoder.py``.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ QUESTIONS = [
 ]
 
 
-def test_matches_sentence_transformers(embedder: SentenceTransformerEmbedder) -> None:
+def test_matches_the_torch_model(embedder: SentenceTransformerEmbedder) -> None:
     light = NumpyEncoder(default_model_path()).embed(QUESTIONS)
     assert embedder._model is not None, "the session fixture loaded the torch model"
     reference = embedder.embed(QUESTIONS)
