@@ -42,10 +42,9 @@ class IndexBuilder:
         embedder: Makes chunk vectors; must be the model that built any existing index.
         index_dir: Folder of the index.
         chunking: Chunk size and overlap (default ``ChunkingConfig()``).
-        embed_batch_size: Chunks sent to the model per call (default 256); bounds memory on
-            huge files and sets how often progress is reported while embedding. The model
-            sorts a call's chunks by length so its batches pad little: calls of 256 embedded
-            about 5% faster than calls of 64 (benchmarks/embedding_options.py).
+        embed_batch_size: Chunks sent to the model per call (default 64); sets how often
+            progress is reported while embedding. Four calls' worth of chunks (a window) are
+            sorted by length first, so each call pads little, and bound memory on huge files.
         vector_store: Where the vectors are kept, with the credentials for a Milvus server
             (default None: where the live index keeps them, FAISS files for a new index;
             see ``index.storage.backends``).
@@ -74,7 +73,7 @@ class IndexBuilder:
         embedder: Embedder,
         index_dir: Path,
         chunking: ChunkingConfig | None = None,
-        embed_batch_size: int = 256,
+        embed_batch_size: int = 64,
         vector_store: StoreConfig | None = None,
         file_time_limit_s: float | None = DEFAULT_TIME_LIMIT_S,
         engine: str = "local",
