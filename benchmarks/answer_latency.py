@@ -7,8 +7,7 @@ unit vectors instead of model embeddings (embedding 100k chunks would take about
 cores); questions are embedded by the real model. Then ``QA.answer()`` (retrieve + read + cite,
 warm) is timed on questions asked for the first time (the seed-article questions and SQuAD
 questions whose sentences are in the synthetic documents; each asked once, since a repeated
-question is answered from caches), with the peer's figure for comparison coming from
-benchmarks/index_build.py. Quote questions ("What did X say?", half of them "... about Y?")
+question is answered from caches). Quote questions ("What did X say?", half of them "... about Y?")
 are timed apart, for the most quoted speakers of the corpus (statements are found only in
 corpora up to ``--statements-up-to`` chunks: parsing 100k chunks takes hours on two cores).
 

@@ -63,14 +63,14 @@ class _Batcher:
         self.window = batch_size * _SORTED_CALLS
 
     def add(self, record: DocumentRecord, path: str) -> None:
-        """Embed ``record`` now if it fills a window alone, else with the next documents."""
-        if len(record.chunks) >= self.window:
+        """Embed ``record`` now if it fills a batch alone, else with the next documents."""
+        if len(record.chunks) >= self.batch_size:
             self.flush()
             self.spool[record.doc_id] = self._embed([(record, path)])
             return
         self.queued.append((record, path))
         self.queued_chunks += len(record.chunks)
-        if self.queued_chunks >= self.window:
+        if self.queued_chunks >= self.batch_size:
             self.flush()
 
     def flush(self) -> None:
