@@ -43,8 +43,9 @@ class IndexBuilder:
         index_dir: Folder of the index.
         chunking: Chunk size and overlap (default ``ChunkingConfig()``).
         embed_batch_size: Chunks sent to the model per call (default 64); sets how often
-            progress is reported while embedding. Four calls' worth of chunks (a window) are
-            sorted by length first, so each call pads little, and bound memory on huge files.
+            progress is reported while embedding and bounds memory on huge files. A
+            document's chunks are sorted by length four calls' worth at a time first, so each
+            call pads little; smaller documents are embedded together, a call at a time.
         vector_store: Where the vectors are kept, with the credentials for a Milvus server
             (default None: where the live index keeps them, FAISS files for a new index;
             see ``index.storage.backends``).
