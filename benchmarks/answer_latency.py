@@ -70,6 +70,9 @@ class SyntheticVectors:
     def warm_up(self) -> None:
         """Nothing to load."""
 
+    def engine(self) -> str:
+        return "random stand-ins, the real model for the seed article"
+
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         # Text by text: a batch mixes chunks of several documents.
         seed = int.from_bytes(hashlib.sha256("".join(texts).encode()).digest()[:8], "little")

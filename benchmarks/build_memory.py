@@ -58,6 +58,9 @@ class RandomVectors:
     def warm_up(self) -> None:
         """Nothing to load."""
 
+    def engine(self) -> str:
+        return "random stand-ins"
+
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         seed = int.from_bytes(hashlib.sha256("".join(texts).encode()).digest()[:8], "little")
         vectors = np.random.default_rng(seed).standard_normal((len(texts), DIMENSION))

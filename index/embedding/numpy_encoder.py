@@ -13,11 +13,15 @@ import json
 import logging
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 logger = logging.getLogger(__name__)
 
@@ -31,14 +35,24 @@ class UnsupportedModelError(ValueError):
 def supports(model_path: Path) -> bool:
     """Whether ``model_path`` holds a model this encoder computes exactly."""
     try:
-        bert_config(model_path)
+        bert_layout(model_path)
     except (UnsupportedModelError, OSError, ValueError, KeyError):
         return False
     return True
 
 
-def bert_config(model_path: Path) -> dict[str, Any]:
-    """The model's ``config.json``, once its layout is checked to be one this module computes.
+@dataclass(frozen=True)
+class BertLayout:
+    """The sizes of a BERT sentence encoder that its forward pass needs."""
+
+    heads: int
+    layers: int
+    layer_norm_eps: float
+
+
+def bert_layout(model_path: Path) -> BertLayout:
+    """The model's sizes, once its layout is checked to be one this module computes (the
+    torch encoder, ``index.embedding.torch_encoder``, computes the same layouts).
 
     Raises:
         UnsupportedModelError: It is not a mean-pooled, normalised BERT sentence encoder.
@@ -58,7 +72,21 @@ def bert_config(model_path: Path) -> dict[str, Any]:
         or not (model_path / "tokenizer.json").is_file()
     ):
         raise UnsupportedModelError(f"{model_path} is not a mean-pooled BERT sentence encoder")
-    return config
+    return BertLayout(
+        heads=int(config["num_attention_heads"]),
+        layers=int(config["num_hidden_layers"]),
+        layer_norm_eps=float(config.get("layer_norm_eps", 1e-12)),
+    )
+
+
+def bert_tokenizer(model_path: Path, max_tokens: int) -> Tokenizer:
+    """The model's tokenizer, truncating at ``max_tokens`` and padding nothing."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
+    tokenizer.enable_truncation(max_length=max_tokens)
+    tokenizer.no_padding()
+    return tokenizer
 
 
 def _layer_norm(x: Array, weight: Array, bias: Array, eps: float) -> Array:
@@ -85,12 +113,9 @@ class NumpyEncoder:
 
     def __init__(self, model_path: Path, max_tokens: int = 256) -> None:
         from safetensors.numpy import load_file
-        from tokenizers import Tokenizer
 
-        config = bert_config(model_path)
-        self.heads = int(config["num_attention_heads"])
-        self.layers = int(config["num_hidden_layers"])
-        self.eps = float(config.get("layer_norm_eps", 1e-12))
+        layout = bert_layout(model_path)
+        self.heads, self.layers, self.eps = layout.heads, layout.layers, layout.layer_norm_eps
         # Own, aligned copies: BLAS skips the read-only, unaligned buffers safetensors maps,
         # and dense weights are stored transposed so each layer is one contiguous matmul.
         self.weights = {
@@ -104,9 +129,7 @@ class NumpyEncoder:
             for name, value in load_file(str(model_path / "model.safetensors")).items()
             if value.dtype != np.int64
         }
-        self.tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
-        self.tokenizer.enable_truncation(max_length=max_tokens)
-        self.tokenizer.no_padding()
+        self.tokenizer = bert_tokenizer(model_path, max_tokens)
 
     def _w(self, name: str) -> Array:
         return self.weights[name]

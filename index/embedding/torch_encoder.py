@@ -3,7 +3,7 @@
 sentence-transformers runs the same model through transformers' BertModel, and importing the
 two takes about 5 seconds of every ``qa index`` process before a chunk is embedded (torch
 alone: about 1). This encoder reads the model's safetensors weights and tokenizer file,
-checks the layout as the NumPy question encoder does (``numpy_encoder.bert_config``), sorts
+checks the layout as the NumPy question encoder does (``numpy_encoder.bert_layout``), sorts
 each call's texts by length so a batch pads little, and computes the same mean-pooled,
 normalised vectors (cosine above 0.9999 with sentence-transformers in fp32, checked by the
 tests) in fp32 or bf16. Measured in ``benchmarks/embedding_options.py``.
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from index.embedding.numpy_encoder import bert_config
+from index.embedding.numpy_encoder import bert_layout, bert_tokenizer
 
 if TYPE_CHECKING:
     import torch
@@ -43,12 +43,9 @@ class TorchEncoder:
     def __init__(self, model_path: Path, max_tokens: int = 256) -> None:
         import torch
         from safetensors.torch import load_file
-        from tokenizers import Tokenizer
 
-        config = bert_config(model_path)
-        self.heads = int(config["num_attention_heads"])
-        self.layers = int(config["num_hidden_layers"])
-        self.eps = float(config.get("layer_norm_eps", 1e-12))
+        layout = bert_layout(model_path)
+        self.heads, self.layers, self.eps = layout.heads, layout.layers, layout.layer_norm_eps
         self._weights = {
             name.removeprefix("bert."): value.to(torch.float32)
             for name, value in load_file(str(model_path / "model.safetensors")).items()
@@ -56,9 +53,7 @@ class TorchEncoder:
         }
         self._bf16: dict[str, torch.Tensor] | None = None
         self.dimension = int(self._weights["embeddings.word_embeddings.weight"].shape[1])
-        self.tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
-        self.tokenizer.enable_truncation(max_length=max_tokens)
-        self.tokenizer.no_padding()
+        self.tokenizer = bert_tokenizer(model_path, max_tokens)
 
     def _weights_in(self, bf16: bool) -> dict[str, torch.Tensor]:
         if not bf16:

@@ -300,10 +300,9 @@ class IndexUpdate:
                 elapsed_s=self.progress.elapsed_s(),
             )
         total = self.accepted.chunks()
-        engine = getattr(self.embedder, "engine", None)
         embedded_with = (
-            engine()
-            if self.progress.chunks_embedded and callable(engine)
+            self.embedder.engine()
+            if self.progress.chunks_embedded
             else (previous.embedded_with if previous is not None else None)
         )
         version = self.store.write(

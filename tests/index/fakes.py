@@ -26,6 +26,9 @@ class HashEmbedder:
     def warm_up(self) -> None:
         """Nothing to load."""
 
+    def engine(self) -> str:
+        return "hash of the text"
+
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):

@@ -35,6 +35,9 @@ class OtherModel:
     def warm_up(self) -> None:
         """Nothing to load."""
 
+    def engine(self) -> str:
+        return self.real.engine()
+
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         return self.real.embed(texts)
 
